@@ -1,0 +1,1 @@
+"""Prefect flows: thin, they say what happens and in what order; `tasks/` says how."""

@@ -1,0 +1,1 @@
+"""MALUX: the data pipeline under a rural development program in Mali."""

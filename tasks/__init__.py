@@ -1,0 +1,1 @@
+"""The work of the pipeline: standardise, validate, load, compose, send, compute, report."""
