@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     config_dir: Path = PROJECT_ROOT / "config"
     expectations_dir: Path = PROJECT_ROOT / "expectations"
     sms_cost_per_segment_xof: float = 15.0
+    max_quarantine_share: float = 0.5  # a batch holding back more than this share of rows is rejected whole
 
     @cached_property
     def root(self) -> Path:

@@ -28,3 +28,17 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+_engines: dict[str, Engine] = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per URL per process, migrated to the latest schema on first use."""
+    if url not in _engines:
+        from warehouse.migrate import upgrade  # alembic is only needed once per process
+
+        engine = make_engine(url)
+        upgrade(engine)
+        _engines[url] = engine
+    return _engines[url]

@@ -1,0 +1,28 @@
+"""Flow: one partner file into the warehouse, every row loaded or held back with its reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+
+from tasks.ingest.models import BatchSummary
+from tasks.ingest.publish import publish_batch
+from tasks.ingest.register import previous_summary, register_batch
+from tasks.ingest.stage import standardise_batch
+from tasks.sms.outbox import apply_delivery_reports_task
+from tasks.validate.task import validate_batch
+
+
+@flow(name="ingest-file", log_prints=True)
+def ingest_file(path: Path, dataset: str, partner: str | None = None) -> BatchSummary:
+    """Register, standardise, validate, publish; the same file twice is recognised and changes nothing."""
+    ticket = register_batch(path, dataset, partner)
+    if ticket.already_ingested:
+        return previous_summary(ticket)
+    staged = standardise_batch(ticket)
+    verdict = validate_batch(staged)
+    summary = publish_batch(verdict)
+    if dataset == "sms_delivery_reports":
+        apply_delivery_reports_task()
+    return summary

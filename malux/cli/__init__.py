@@ -1,0 +1,1 @@
+"""The `malux` console command."""

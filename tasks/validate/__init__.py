@@ -1,0 +1,1 @@
+"""Validation: the dataset's Great Expectations suite plus the references between datasets."""

@@ -1,0 +1,60 @@
+"""Run a dataset's suite in an ephemeral GX context and turn every failure into row-level reasons."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from tasks.standardise.result import RowIssue
+
+ROW = "source_row"
+
+
+@lru_cache(maxsize=1)
+def _context() -> Any:
+    # GX costs seconds to import: only the validating process pays, once.
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _value_of(entry: dict[str, Any], columns: list[str]) -> str | None:
+    values = [entry.get(c) for c in columns]
+    shown = ["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in values]
+    return " | ".join(shown) if any(shown) else None
+
+
+def run_suite(frame: pd.DataFrame, suite: dict[str, Any]) -> list[RowIssue]:
+    """Every (row, column, value, expectation, reason) the suite rejects; an empty list when all pass."""
+    import great_expectations as gx
+
+    context = _context()
+    name = f"{suite['name']}-{id(frame)}"
+    batch_definition = (
+        context.data_sources.add_or_update_pandas(name).add_dataframe_asset("rows").add_batch_definition_whole_dataframe("all")
+    )
+    expectation_suite = gx.ExpectationSuite(name=name, expectations=suite["expectations"])
+    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+        expectation_suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
+    )
+    context.data_sources.delete(name)
+    issues: list[RowIssue] = []
+    for outcome in result.results:
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        kwargs = config.kwargs
+        columns = kwargs.get("column_list") or [c for c in (kwargs.get("column"), kwargs.get("column_A"),
+                                                            kwargs.get("column_B")) if c]
+        reason = (config.meta or {}).get("reason", config.type)
+        entries = outcome.result.get("unexpected_index_list")
+        if entries is None:
+            raise RuntimeError(f"expectation {config.type} on {columns} failed without row detail: {outcome.result}")
+        for entry in entries:
+            issues.append(RowIssue(int(entry[ROW]), ", ".join(columns), _value_of(entry, columns), config.type, reason))
+    return issues

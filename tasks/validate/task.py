@@ -1,0 +1,67 @@
+"""Validate a staged batch: its suite, its references, and the share of rows a batch may lose."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pandas as pd
+from prefect import task
+
+from malux.settings import get_settings
+from tasks.ingest.models import BatchRejected, StagedBatch, Verdict
+from tasks.standardise.result import RowIssue
+from tasks.validate.expectations_run import run_suite
+from tasks.validate.references import check_references
+from tasks.validate.suites import load_suite_dict
+from warehouse import batches
+from warehouse.db import engine_for
+
+QUARANTINE_COLUMNS = ["source_row", "column_name", "value", "check_name", "reason", "record"]
+
+
+def _issues_from_staging(staged: StagedBatch) -> list[RowIssue]:
+    frame = pd.read_parquet(staged.issues_path)
+    return [RowIssue(int(r.source_row), r.column, r.value, r.check, r.reason) for r in frame.itertuples()]
+
+
+def _quarantine_frame(frame: pd.DataFrame, issues: list[RowIssue]) -> pd.DataFrame:
+    """One row per reason, each carrying the whole row as read so the partner sees what they sent."""
+    by_row = frame.set_index("source_row", drop=False)
+    as_json = {
+        int(row): json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in by_row.loc[row].items()},
+                             ensure_ascii=False)
+        for row in {i.source_row for i in issues}
+    }
+    return pd.DataFrame(
+        [(i.source_row, i.column, i.value, i.check, i.reason, as_json[i.source_row]) for i in issues],
+        columns=QUARANTINE_COLUMNS,
+    ).astype({"value": "object"})
+
+
+@task(name="validate")
+def validate_batch(staged: StagedBatch) -> Verdict:
+    """Run the dataset's suite and reference checks; reject the whole batch only when it cannot be trusted."""
+    settings = get_settings()
+    engine = engine_for(settings.database_url)
+    ticket = staged.ticket
+    frame = pd.read_parquet(staged.rows_path)
+    issues = _issues_from_staging(staged)
+    issues += run_suite(frame, load_suite_dict(settings.expectations_dir, ticket.dataset))
+    issues += check_references(engine, ticket.dataset, frame, settings.config_dir)
+    bad_rows = {i.source_row for i in issues}
+    share = len(bad_rows) / len(frame) if len(frame) else 0.0
+    if share > settings.max_quarantine_share:
+        top = "; ".join(f"{reason} ({n} rows)" for reason, n in Counter(i.reason for i in issues).most_common(3))
+        message = (
+            f"{ticket.source}: {len(bad_rows)} of {len(frame)} rows fail validation, more than the "
+            f"{settings.max_quarantine_share:.0%} a batch may hold back; most frequent: {top}"
+        )
+        batches.reject(engine, ticket.batch_id, message, rows_in=staged.rows_in)
+        raise BatchRejected(message)
+    held = frame["source_row"].isin(bad_rows)
+    passed_path = staged.rows_path.with_name("passed.parquet")
+    quarantine_path = staged.rows_path.with_name("quarantine.parquet")
+    frame.loc[~held].to_parquet(passed_path, index=False)
+    _quarantine_frame(frame, issues).to_parquet(quarantine_path, index=False)
+    return Verdict(staged, passed_path, quarantine_path, int((~held).sum()), int(held.sum()))

@@ -1,0 +1,93 @@
+"""Shared fixtures: an isolated data dir per test, a real PostgreSQL database, one Prefect harness."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Prefect reads its settings at import: keep every test away from the user's ~/.prefect and server.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="malux-test-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ.pop("PREFECT_API_URL", None)
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+for _name in [n for n in os.environ if n.startswith("MALUX_")]:
+    del os.environ[_name]
+
+PG_ADMIN_URL = os.environ.get("MALUX_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh MALUX data dir (and so a fresh SQLite warehouse) for one test."""
+    root = tmp_path / "data"
+    monkeypatch.setenv("MALUX_DATA_DIR", str(root))
+    return root
+
+
+def _pg_reachable() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(PG_ADMIN_URL)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means: no server here
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(exc).splitlines()[0]}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database created for this test and dropped after it; skips only outside CI."""
+    from sqlalchemy import create_engine, text
+
+    why = _pg_reachable()
+    if why:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{why} (CI=true: the PostgreSQL tests must run)")
+        pytest.skip(why)
+    name = f"malux_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        from warehouse.db import _engines
+
+        engine = _engines.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The same test on the embedded SQLite warehouse and on a real PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{data_dir / 'warehouse.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    monkeypatch.setenv("MALUX_WAREHOUSE_URL", url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for every flow-level test of the session (~12 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield

@@ -1,0 +1,33 @@
+"""The Parquet lake: one partition per dataset and ingest batch, written atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def partition_path(lake_dir: Path, dataset: str, batch_id: int) -> Path:
+    """Where a batch's rows of a dataset live: `<lake>/<dataset>/batch_id=<id>/part-0.parquet`."""
+    return lake_dir / dataset / f"batch_id={batch_id}" / "part-0.parquet"
+
+
+def write_atomic(table: pa.Table, target: Path) -> Path:
+    """Write a Parquet file so that readers see the old file or the whole new one, never half of it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def read_dataset(lake_dir: Path, dataset: str) -> pa.Table:
+    """Every batch of a dataset as one Arrow table (with its `batch_id` partition column)."""
+    return pq.read_table(lake_dir / dataset, partitioning="hive")

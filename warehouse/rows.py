@@ -1,0 +1,53 @@
+"""Writing dataset rows into the warehouse: replace by key, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Date, DateTime, Table, delete, tuple_
+
+CHUNK = 1000
+
+
+def _python_value(value: Any, as_date: bool) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date() if as_date else value.to_pydatetime()
+    if as_date and isinstance(value, datetime):
+        return value.date()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def records(table: Table, frame: pd.DataFrame, **constants: Any) -> Iterator[dict[str, Any]]:
+    """The frame's rows as plain Python dicts for the table's columns (NaN/NaT become NULL)."""
+    cols = [c for c in table.columns if c.name in frame.columns]
+    kinds = {c.name: isinstance(c.type, Date) and not isinstance(c.type, DateTime) for c in cols}
+    series = {c.name: frame[c.name].astype(object).tolist() for c in cols}
+    for i in range(len(frame)):
+        row = {name: _python_value(values[i], kinds[name]) for name, values in series.items()}
+        row.update(constants)
+        yield row
+
+
+def replace_by_key(conn: Connection, table: Table, frame: pd.DataFrame, **constants: Any) -> int:
+    """Delete the rows whose primary key the frame holds, then insert the frame's rows."""
+    keys = list(table.primary_key.columns)
+    rows = list(records(table, frame, **constants))
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        if len(keys) == 1:
+            condition = keys[0].in_([r[keys[0].name] for r in chunk])
+        else:
+            condition = tuple_(*keys).in_([tuple(r[k.name] for k in keys) for r in chunk])
+        conn.execute(delete(table).where(condition))
+        conn.execute(table.insert(), chunk)
+    return len(rows)
