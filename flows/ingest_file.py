@@ -10,7 +10,7 @@ from tasks.ingest.models import BatchSummary
 from tasks.ingest.publish import publish_batch
 from tasks.ingest.register import previous_summary, register_batch
 from tasks.ingest.stage import standardise_batch
-from tasks.sms.outbox import apply_delivery_reports_task
+from tasks.sms.steps import apply_delivery_reports_task
 from tasks.validate.task import validate_batch
 
 

@@ -52,7 +52,7 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     bad_rows = {i.source_row for i in issues}
     share = len(bad_rows) / len(frame) if len(frame) else 0.0
     if share > settings.max_quarantine_share:
-        top = "; ".join(f"{reason} ({n} rows)" for reason, n in Counter(i.reason for i in issues).most_common(3))
+        top = "; ".join(f"{reason} ({n} row{'s' if n > 1 else ''})" for reason, n in Counter(i.reason for i in issues).most_common(3))
         message = (
             f"{ticket.source}: {len(bad_rows)} of {len(frame)} rows fail validation, more than the "
             f"{settings.max_quarantine_share:.0%} a batch may hold back; most frequent: {top}"
