@@ -14,6 +14,7 @@ from flows.weekly_broadcast import weekly_broadcast
 from tasks.demo.steps import export_delivery_reports, generate_demo_data
 from tasks.indicators.steps import program_periods
 from tasks.ingest.models import BatchSummary
+from tasks.report.steps import latest_period_task
 from tasks.sms.calendar import all_campaign_weeks
 from tasks.sms.steps import BroadcastSummary
 
@@ -25,12 +26,13 @@ class DemoSummary:
     batches: list[BatchSummary] = field(default_factory=list)
     broadcasts: list[BroadcastSummary] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    latest_period: str | None = None
     note: Path | None = None
 
 
 @flow(name="demo", log_prints=True)
 def demo(scale: int = 1, seed: int = 2019) -> DemoSummary:
-    """Generate partner files, ingest them, broadcast both campaigns, take delivery reports, compute, report."""
+    """Generate partner files, ingest them, broadcast both campaigns, take delivery reports, report."""
     summary = DemoSummary()
     for f in generate_demo_data(scale, seed):
         summary.batches.append(ingest_file(f.path, f.dataset, f.partner))
@@ -40,5 +42,6 @@ def demo(scale: int = 1, seed: int = 2019) -> DemoSummary:
     summary.periods = program_periods()
     for period in summary.periods:
         compute_indicators(period)
-    summary.note = monitoring_note(summary.periods[-1])
+    summary.latest_period = latest_period_task()
+    summary.note = monitoring_note(summary.latest_period)
     return summary

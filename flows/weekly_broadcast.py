@@ -9,7 +9,7 @@ from tasks.sms.steps import BroadcastSummary, queue_week_task, send_week_task
 
 @flow(name="weekly-broadcast", log_prints=True)
 def weekly_broadcast(campaign: str, week: int, gateway: str | None = None) -> BroadcastSummary:
-    """Compose and queue the week in the outbox (idempotent), then hand what is still queued to the gateway."""
+    """Queue the week in the outbox (idempotent), then hand what is still queued to the gateway."""
     queued = queue_week_task(campaign, week)
     sent = send_week_task(campaign, week, gateway)
     return BroadcastSummary(campaign, week, queued.queued_new, queued.already_queued, sent.sent, sent.failed)

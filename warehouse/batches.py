@@ -48,16 +48,29 @@ def list_batches(engine: Engine) -> list[BatchRow]:
     return [BatchRow(**r) for r in rows]
 
 
-def open_batch(engine: Engine, *, partner: str, dataset: str, file_name: str, raw_path: str, sha256: str) -> int:
+def open_batch(
+    engine: Engine, *, partner: str, dataset: str, file_name: str, raw_path: str, sha256: str
+) -> int:
     """Record a file as received; a file seen before but not loaded gets its old batch id back."""
     with engine.begin() as conn:
         seen = find_by_sha(conn, sha256)
         values = dict(
-            partner=partner, dataset=dataset, file_name=file_name, raw_path=raw_path, status="received",
-            rows_in=None, rows_loaded=None, rows_quarantined=None, error=None, started_at=now(), finished_at=None,
+            partner=partner,
+            dataset=dataset,
+            file_name=file_name,
+            raw_path=raw_path,
+            status="received",
+            rows_in=None,
+            rows_loaded=None,
+            rows_quarantined=None,
+            error=None,
+            started_at=now(),
+            finished_at=None,
         )
         if seen:
-            conn.execute(update(ingest_batch).where(ingest_batch.c.batch_id == seen.batch_id).values(**values))
+            conn.execute(
+                update(ingest_batch).where(ingest_batch.c.batch_id == seen.batch_id).values(**values)
+            )
             return seen.batch_id
         return conn.execute(ingest_batch.insert().values(sha256=sha256, **values)).inserted_primary_key[0]
 
@@ -68,18 +81,32 @@ def reject(engine: Engine, batch_id: int, error: str, rows_in: int | None = None
         conn.execute(
             update(ingest_batch)
             .where(ingest_batch.c.batch_id == batch_id)
-            .values(status="rejected", error=error, rows_in=rows_in, rows_loaded=0, rows_quarantined=0,
-                    finished_at=now())
+            .values(
+                status="rejected",
+                error=error,
+                rows_in=rows_in,
+                rows_loaded=0,
+                rows_quarantined=0,
+                finished_at=now(),
+            )
         )
 
 
-def mark_loaded(conn: Connection, batch_id: int, rows_in: int, rows_loaded: int, rows_quarantined: int) -> None:
+def mark_loaded(
+    conn: Connection, batch_id: int, rows_in: int, rows_loaded: int, rows_quarantined: int
+) -> None:
     """Close a batch inside the transaction that loaded it, so the ledger never runs ahead of the data."""
     conn.execute(
         update(ingest_batch)
         .where(ingest_batch.c.batch_id == batch_id)
-        .values(status="loaded", rows_in=rows_in, rows_loaded=rows_loaded, rows_quarantined=rows_quarantined,
-                error=None, finished_at=now())
+        .values(
+            status="loaded",
+            rows_in=rows_in,
+            rows_loaded=rows_loaded,
+            rows_quarantined=rows_quarantined,
+            error=None,
+            finished_at=now(),
+        )
     )
 
 

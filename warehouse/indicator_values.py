@@ -24,8 +24,10 @@ class StoredValue:
 def period_values(engine: Engine, period: str) -> list[StoredValue]:
     """Every stored value of a period, totals and disaggregations, in a stable order."""
     cols = [indicator_value.c[name] for name in StoredValue.__dataclass_fields__]
-    query = select(*cols).where(indicator_value.c.period == period).order_by(
-        indicator_value.c.indicator, indicator_value.c.disaggregation
+    query = (
+        select(*cols)
+        .where(indicator_value.c.period == period)
+        .order_by(indicator_value.c.indicator, indicator_value.c.disaggregation)
     )
     with engine.connect() as conn:
         return [StoredValue(**row) for row in conn.execute(query).mappings()]

@@ -161,7 +161,8 @@ sms_delivery_reports = Table(
     "sms_delivery_reports",
     metadata,
     Column("message_id", String(64), primary_key=True),
-    Column("status", String(16), primary_key=True),  # accepted | buffered | delivered | undelivered | rejected
+    # accepted | buffered | delivered | undelivered | rejected
+    Column("status", String(16), primary_key=True),
     Column("status_at", DateTime(timezone=False), primary_key=True),
     Column("gateway_message_id", String(128)),
     Column("phone", String(16)),

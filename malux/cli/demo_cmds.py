@@ -12,10 +12,17 @@ from rich.table import Table
 
 from malux.cli.errors import user_errors
 
-out = Console()
+out = Console(width=max(Console().width, 110))  # the tables stay readable when piped
 HEADLINE = [
-    "trained_producers", "contact_coverage", "sms_sent", "sms_delivery_rate", "sms_weekly_reach",
-    "loans_disbursed_xof", "gross_loan_portfolio_xof", "par30", "repayment_rate",
+    "trained_producers",
+    "contact_coverage",
+    "sms_sent",
+    "sms_delivery_rate",
+    "sms_weekly_reach",
+    "loans_disbursed_xof",
+    "gross_loan_portfolio_xof",
+    "par30",
+    "repayment_rate",
 ]
 
 
@@ -48,14 +55,17 @@ def demo_cmd(scale: int = typer.Option(1, min=1, help="Multiply the population, 
     elapsed = time.perf_counter() - started
     _print_batches(summary.batches)
     _print_sms(summary.broadcasts)
-    _print_headline(settings.database_url, summary.periods[-1])
+    _print_headline(settings.database_url, summary.latest_period)
     new = [b for b in summary.batches if b.status != "already_ingested"]
     sent = sum(b.sent for b in summary.broadcasts)
     if not new and not sent:
-        out.print("[bold]Nothing new:[/] every file was already ingested and every message already sent; "
-                  "the warehouse is unchanged.")
-    out.print(f"Warehouse: {settings.database_url}")
-    out.print(f"Lake: {settings.lake_dir}   SMS written by the file gateway: {settings.outbox_dir}")
+        out.print(
+            "[bold]Nothing new:[/] every file was already ingested and every message already sent; "
+            "the warehouse is unchanged."
+        )
+    out.print(f"Warehouse: {settings.database_url}", highlight=False)
+    out.print(f"Lake: {settings.lake_dir}", highlight=False)
+    out.print(f"SMS as the file gateway wrote them: {settings.outbox_dir}", highlight=False)
     out.print(f"Monitoring note: [bold]{summary.note}[/]", highlight=False)
     out.print(f"Done in {elapsed:.1f} s.")
 
@@ -92,15 +102,20 @@ def _print_sms(broadcasts: list) -> None:
 
 def _print_headline(url: str, period: str) -> None:
     from tasks.indicators.catalogue import load_catalogue
-    from warehouse.indicator_values import headline_values
     from warehouse.db import engine_for
+    from warehouse.indicator_values import headline_values
 
     catalogue = load_catalogue()
     table = Table("indicator", "value", "target", "progress", title=f"Indicators, period {period}")
     for v in headline_values(engine_for(url), period, HEADLINE):
-        unit = catalogue[v.indicator].unit
-        shown = "—" if v.value is None else (f"{v.value:.1%}" if unit == "ratio" else f"{v.value:,.0f}")
-        target = "" if v.target is None else (f"{v.target:.0%}" if unit == "ratio" else f"{v.target:,.0f}")
-        progress = "" if v.value is None or not v.target else f"{v.value / v.target:.0%}"
-        table.add_row(catalogue[v.indicator].name_en, shown, target, progress)
+        indicator = catalogue[v.indicator]
+        ratio_target = indicator.unit == "ratio" and indicator.target_of == "value"
+        shown = (
+            "—" if v.value is None else (f"{v.value:.1%}" if indicator.unit == "ratio" else f"{v.value:,.0f}")
+        )
+        if indicator.target_of == "numerator" and v.numerator is not None:
+            shown += f" ({v.numerator:,.0f})"
+        target = "" if v.target is None else (f"{v.target:.0%}" if ratio_target else f"{v.target:,.0f}")
+        progress = indicator.progress(v.value, v.numerator, v.target)
+        table.add_row(indicator.name_en, shown, target, "" if progress is None else f"{progress:.0%}")
     out.print(table)

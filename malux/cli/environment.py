@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,10 +12,15 @@ from malux.settings import get_settings
 
 def prepare_prefect() -> None:
     """Keep a server-less run's Prefect state beside the data, quiet, and away from the user's ~/.prefect."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # "database is locked" otherwise (DESIGN §9)
+    os.environ.setdefault(
+        "PREFECT_SERVER_ANALYTICS_ENABLED", "false"
+    )  # "database is locked" otherwise (DESIGN §9)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # it announces every temporary folder
     if "PREFECT_API_URL" not in os.environ and "PREFECT_HOME" not in os.environ:
-        os.environ["PREFECT_HOME"] = str(get_settings().root / "prefect")
+        home = get_settings().root / "prefect"
+        home.mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level itself
+        os.environ["PREFECT_HOME"] = str(home)
 
 
 @contextmanager

@@ -24,7 +24,14 @@ def user_errors(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
-        except (FileNotFoundError, PermissionError, ValueError, InputError, WarehouseError, BatchRejected) as exc:
+        except (
+            FileNotFoundError,
+            PermissionError,
+            ValueError,
+            InputError,
+            WarehouseError,
+            BatchRejected,
+        ) as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 

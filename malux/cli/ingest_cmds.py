@@ -25,7 +25,9 @@ class Format(StrEnum):
 def ingest(
     dataset: str = typer.Argument(..., help="Dataset name, e.g. loans, beneficiaries, market_prices."),
     files: list[Path] = typer.Argument(..., help="One or more partner files (CSV, XLSX)."),
-    partner: str | None = typer.Option(None, help="Partner whose layout mapping applies (config/partners/<partner>)."),
+    partner: str | None = typer.Option(
+        None, help="Partner whose layout mapping applies (config/partners/<partner>)."
+    ),
 ) -> None:
     """Ingest partner files: print rows in / loaded / quarantined; exit 1 if a file was rejected."""
     from flows.ingest_file import ingest_file
@@ -45,7 +47,9 @@ def ingest(
         note = " (already ingested: nothing changed)" if s.status == "already_ingested" else ""
         out.print(
             f"{path}: batch {s.batch_id}, rows in {s.rows_in}, loaded {s.rows_loaded}, "
-            f"quarantined {s.rows_quarantined}{note}", highlight=False, soft_wrap=True,
+            f"quarantined {s.rows_quarantined}{note}",
+            highlight=False,
+            soft_wrap=True,
         )
     if rejected:
         raise typer.Exit(1)
@@ -60,11 +64,28 @@ def list_batches(fmt: Format = typer.Option(Format.table, "--format", help="tabl
 
     rows = ledger(engine_for(get_settings().database_url))
     if fmt is Format.json:
-        keep = ["batch_id", "partner", "dataset", "sha256", "rows_in", "rows_loaded", "rows_quarantined", "status"]
-        typer.echo(json.dumps([{**{k: asdict(r)[k] for k in keep}, "file": r.file_name} for r in rows], indent=2))
+        keep = [
+            "batch_id",
+            "partner",
+            "dataset",
+            "sha256",
+            "rows_in",
+            "rows_loaded",
+            "rows_quarantined",
+            "status",
+        ]
+        typer.echo(
+            json.dumps([{**{k: asdict(r)[k] for k in keep}, "file": r.file_name} for r in rows], indent=2)
+        )
         return
     table = Table("batch", "partner", "dataset", "file", "in", "loaded", "quarantined", "status")
     for r in rows:
-        table.add_row(str(r.batch_id), r.partner, r.dataset, r.file_name, *(str(v) for v in
-                      (r.rows_in, r.rows_loaded, r.rows_quarantined)), r.status)
+        table.add_row(
+            str(r.batch_id),
+            r.partner,
+            r.dataset,
+            r.file_name,
+            *(str(v) for v in (r.rows_in, r.rows_loaded, r.rows_quarantined)),
+            r.status,
+        )
     out.print(table)

@@ -62,8 +62,15 @@ def indicators_show(
     parse_period(period)
     values = period_values(_engine(), period)
     rows = [
-        {"indicator": v.indicator, "period": v.period, "disaggregation": json.loads(v.disaggregation),
-         "numerator": v.numerator, "denominator": v.denominator, "value": v.value, "target": v.target}
+        {
+            "indicator": v.indicator,
+            "period": v.period,
+            "disaggregation": json.loads(v.disaggregation),
+            "numerator": v.numerator,
+            "denominator": v.denominator,
+            "value": v.value,
+            "target": v.target,
+        }
         for v in values
     ]
     if fmt is Format.json:
@@ -78,9 +85,14 @@ def indicators_show(
     else:
         table = Table("indicator", "disaggregation", "numerator", "denominator", "value", "target")
         for r in rows:
-            table.add_row(r["indicator"], json.dumps(r["disaggregation"], ensure_ascii=False),
-                          *("" if r[k] is None else f"{r[k]:,.4g}" for k in ("numerator", "denominator", "value",
-                                                                            "target")))
+            table.add_row(
+                r["indicator"],
+                json.dumps(r["disaggregation"], ensure_ascii=False),
+                *(
+                    "" if r[k] is None else f"{r[k]:,.4g}"
+                    for k in ("numerator", "denominator", "value", "target")
+                ),
+            )
         out.print(table)
     if not rows:
         out.print(f"No values stored for {period}: run `malux indicators compute --period {period}` first.")
@@ -101,8 +113,10 @@ def sms_broadcast(
         from flows.weekly_broadcast import weekly_broadcast
 
         s = weekly_broadcast(campaign, week, gateway)
-    out.print(f"{campaign} week {week}: queued {s.queued_new} (already queued {s.already_queued}), "
-              f"sent {s.sent}, failed {s.failed}")
+    out.print(
+        f"{campaign} week {week}: queued {s.queued_new} (already queued {s.already_queued}), "
+        f"sent {s.sent}, failed {s.failed}"
+    )
 
 
 @user_errors

@@ -11,7 +11,14 @@ from malux.settings import get_settings
 from tasks.sms.delivery_export import simulate_delivery_export
 
 # Referenced datasets load before the datasets that point at them (config/references.yaml).
-LOAD_ORDER = ["beneficiaries", "training_sessions", "training_attendance", "loans", "repayments", "market_prices"]
+LOAD_ORDER = [
+    "beneficiaries",
+    "training_sessions",
+    "training_attendance",
+    "loans",
+    "repayments",
+    "market_prices",
+]
 
 
 def demo_dir() -> Path:
@@ -20,7 +27,7 @@ def demo_dir() -> Path:
 
 @task(name="generate-demo-data")
 def generate_demo_data(scale: int = 1, seed: int = 2019) -> list[GeneratedFile]:
-    """Partner files in their own layouts; the same seed writes the same bytes, so re-runs ingest nothing new."""
+    """Partner files in their own layouts; the same seed writes the same bytes, so re-runs add nothing."""
     files = generate(demo_dir(), scale=scale, seed=seed)
     return sorted(files, key=lambda f: (LOAD_ORDER.index(f.dataset), f.partner, f.path.name))
 

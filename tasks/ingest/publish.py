@@ -25,7 +25,9 @@ def publish_batch(verdict: Verdict) -> BatchSummary:
     held = pd.read_parquet(verdict.quarantine_path)
     rows_in = verdict.staged.rows_in
     if verdict.rows_passed + verdict.rows_quarantined != rows_in:
-        raise AssertionError(f"batch {ticket.batch_id}: {verdict.rows_passed} + {verdict.rows_quarantined} != {rows_in}")
+        raise AssertionError(
+            f"batch {ticket.batch_id}: {verdict.rows_passed} + {verdict.rows_quarantined} != {rows_in}"
+        )
     target = partition_path(settings.lake_dir, ticket.dataset, ticket.batch_id)
     existed = target.exists()
     write_atomic(pa.Table.from_pandas(passed, preserve_index=False), target)
@@ -40,5 +42,13 @@ def publish_batch(verdict: Verdict) -> BatchSummary:
         if not existed:  # the warehouse rolled back: the lake must not keep what the warehouse does not
             target.unlink(missing_ok=True)
         raise
-    return BatchSummary(ticket.batch_id, ticket.dataset, ticket.partner, ticket.source.name, "loaded",
-                        rows_in, verdict.rows_passed, verdict.rows_quarantined)
+    return BatchSummary(
+        ticket.batch_id,
+        ticket.dataset,
+        ticket.partner,
+        ticket.source.name,
+        "loaded",
+        rows_in,
+        verdict.rows_passed,
+        verdict.rows_quarantined,
+    )

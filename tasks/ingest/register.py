@@ -71,5 +71,13 @@ def register_batch(path: Path, dataset: str, partner: str | None = None) -> Batc
 def previous_summary(ticket: BatchTicket) -> BatchSummary:
     """What the ledger recorded when this very file was loaded before."""
     row = batches.get(engine_for(get_settings().database_url), ticket.batch_id)
-    return BatchSummary(row.batch_id, row.dataset, row.partner, ticket.source.name, "already_ingested",
-                        row.rows_in or 0, row.rows_loaded or 0, row.rows_quarantined or 0)
+    return BatchSummary(
+        row.batch_id,
+        row.dataset,
+        row.partner,
+        ticket.source.name,
+        "already_ingested",
+        row.rows_in or 0,
+        row.rows_loaded or 0,
+        row.rows_quarantined or 0,
+    )

@@ -36,15 +36,24 @@ def queue_week_task(campaign: str, week: int) -> QueueResult:
     return queue_week(engine_for(settings.database_url), campaign, week, settings.config_dir)
 
 
-@task(name="send-week", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=5),
-      retry_condition_fn=lambda _task, _run, state: isinstance(state.result(raise_on_failure=False),
-                                                               GatewayStruggling))
+@task(
+    name="send-week",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=5),
+    retry_condition_fn=lambda _task, _run, state: isinstance(
+        state.result(raise_on_failure=False), GatewayStruggling
+    ),
+)
 def send_week_task(campaign: str, week: int, gateway: str | None = None) -> SendSummary:
-    """Send what is still queued; transient gateway errors are retried with back-off, never re-sent once taken."""
+    """Send what is still queued; transient gateway errors are retried with back-off."""
     settings = get_settings()
-    summary = send_queued(engine_for(settings.database_url), campaign, week, get_gateway(gateway or settings.sms_gateway))
+    summary = send_queued(
+        engine_for(settings.database_url), campaign, week, get_gateway(gateway or settings.sms_gateway)
+    )
     if summary.retry_later:
-        raise GatewayStruggling(f"{summary.retry_later} messages of {campaign} week {week} met a transient error")
+        raise GatewayStruggling(
+            f"{summary.retry_later} messages of {campaign} week {week} met a transient error"
+        )
     return summary
 
 

@@ -36,7 +36,9 @@ def run_suite(frame: pd.DataFrame, suite: dict[str, Any]) -> list[RowIssue]:
     context = _context()
     name = f"{suite['name']}-{id(frame)}"
     batch_definition = (
-        context.data_sources.add_or_update_pandas(name).add_dataframe_asset("rows").add_batch_definition_whole_dataframe("all")
+        context.data_sources.add_or_update_pandas(name)
+        .add_dataframe_asset("rows")
+        .add_batch_definition_whole_dataframe("all")
     )
     expectation_suite = gx.ExpectationSuite(name=name, expectations=suite["expectations"])
     result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
@@ -49,12 +51,17 @@ def run_suite(frame: pd.DataFrame, suite: dict[str, Any]) -> list[RowIssue]:
             continue
         config = outcome.expectation_config
         kwargs = config.kwargs
-        columns = kwargs.get("column_list") or [c for c in (kwargs.get("column"), kwargs.get("column_A"),
-                                                            kwargs.get("column_B")) if c]
+        columns = kwargs.get("column_list") or [
+            c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c
+        ]
         reason = (config.meta or {}).get("reason", config.type)
         entries = outcome.result.get("unexpected_index_list")
         if entries is None:
-            raise RuntimeError(f"expectation {config.type} on {columns} failed without row detail: {outcome.result}")
+            raise RuntimeError(
+                f"expectation {config.type} on {columns} failed without row detail: {outcome.result}"
+            )
         for entry in entries:
-            issues.append(RowIssue(int(entry[ROW]), ", ".join(columns), _value_of(entry, columns), config.type, reason))
+            issues.append(
+                RowIssue(int(entry[ROW]), ", ".join(columns), _value_of(entry, columns), config.type, reason)
+            )
     return issues

@@ -35,6 +35,13 @@ def check_references(engine: Engine, dataset: str, frame: pd.DataFrame, config_d
         values = frame[column]
         unknown = values.notna() & ~values.isin(known)
         for row, value in zip(frame.loc[unknown, "source_row"], values[unknown], strict=True):
-            issues.append(RowIssue(int(row), column, str(value), "known_reference",
-                                   f"{column} must name a known {what} ({value!r} is not in the warehouse)"))
+            issues.append(
+                RowIssue(
+                    int(row),
+                    column,
+                    str(value),
+                    "known_reference",
+                    f"{column} must name a known {what} ({value!r} is not in the warehouse)",
+                )
+            )
     return issues

@@ -29,8 +29,9 @@ def _quarantine_frame(frame: pd.DataFrame, issues: list[RowIssue]) -> pd.DataFra
     """One row per reason, each carrying the whole row as read so the partner sees what they sent."""
     by_row = frame.set_index("source_row", drop=False)
     as_json = {
-        int(row): json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in by_row.loc[row].items()},
-                             ensure_ascii=False)
+        int(row): json.dumps(
+            {k: (None if pd.isna(v) else str(v)) for k, v in by_row.loc[row].items()}, ensure_ascii=False
+        )
         for row in {i.source_row for i in issues}
     }
     return pd.DataFrame(
@@ -52,7 +53,10 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     bad_rows = {i.source_row for i in issues}
     share = len(bad_rows) / len(frame) if len(frame) else 0.0
     if share > settings.max_quarantine_share:
-        top = "; ".join(f"{reason} ({n} row{'s' if n > 1 else ''})" for reason, n in Counter(i.reason for i in issues).most_common(3))
+        top = "; ".join(
+            f"{reason} ({n} row{'s' if n > 1 else ''})"
+            for reason, n in Counter(i.reason for i in issues).most_common(3)
+        )
         message = (
             f"{ticket.source}: {len(bad_rows)} of {len(frame)} rows fail validation, more than the "
             f"{settings.max_quarantine_share:.0%} a batch may hold back; most frequent: {top}"

@@ -1,0 +1,115 @@
+"""AMASSA's exports as its MFI reports come: CSV in cp1252 with semicolons, French amounts and dates."""
+
+from __future__ import annotations
+
+import random
+
+from malux.generate.defects import duplicate, set_cells
+from malux.generate.files import PartnerFile, amount_fr, decimal_fr, dmy, phone_as_typed
+from malux.generate.program import Program
+
+KIND = {"mse": "MPE", "seed_company": "Entreprise semencière", "mfi": "IMF"}
+CROP = {"sesame": "Sésame", "rice": "Riz", "fonio": "Fonio"}
+
+
+def beneficiaries(program: Program, rng: random.Random) -> PartnerFile:
+    """The enterprises, seed companies and MFIs AMASSA works with."""
+    headers = [
+        "Identifiant",
+        "Raison sociale",
+        "Type",
+        "Cercle",
+        "Commune",
+        "Téléphone",
+        "Consentement SMS",
+        "Date d'enregistrement",
+    ]
+    rows = [
+        [
+            b["beneficiary_id"],
+            b["name"],
+            KIND[b["category"]],
+            b["cercle"],
+            b["commune"],
+            phone_as_typed(rng, b["phone"]),
+            "oui" if b["sms_consent"] else "non",
+            dmy(b["registered_on"]),
+        ]
+        for b in program.beneficiaries
+        if b["category"] in KIND
+    ]
+    # no defect here: one would already be 3 % of a 33-line file
+    return PartnerFile(
+        "amassa", "beneficiaries", "amassa_partenaires_2019.csv", headers, rows, encoding="cp1252"
+    )
+
+
+def loans(program: Program, rng: random.Random) -> PartnerFile:
+    """Loans disbursed by the MFIs to farmer organisations and enterprises."""
+    mfi_names = {b["beneficiary_id"]: b["name"] for b in program.beneficiaries if b["category"] == "mfi"}
+    headers = [
+        "N° Prêt",
+        "Code emprunteur",
+        "IMF",
+        "Spéculation",
+        "Montant décaissé (FCFA)",
+        "Taux mensuel",
+        "Date décaissement",
+        "Date échéance",
+        "Volume (kg)",
+    ]
+    rows = [
+        [
+            loan["loan_id"],
+            loan["borrower_id"],
+            mfi_names[loan["mfi_id"]],
+            CROP[loan["crop"]],
+            amount_fr(loan["principal_xof"], rng),
+            decimal_fr(loan["monthly_rate"]),
+            dmy(loan["disbursed_on"]),
+            dmy(loan["maturity_on"]),
+            amount_fr(loan["volume_kg"]) if loan["volume_kg"] else "",
+        ]
+        for loan in program.loans
+    ]
+    set_cells(rows, 3, ["Maïs"], salt=1)
+    set_cells(rows, 4, ["1 25O 000", "-750 000"], salt=4)  # a letter O typed for a zero; a negative amount
+    set_cells(rows, 6, ["31/02/2019"], salt=6)
+    early = set_cells(rows, 7, ["01/01/2018"], salt=9)  # maturity before disbursement
+    duplicate(rows, source=early[0] + 3, at=early[0] + 10)
+    return PartnerFile(
+        "amassa",
+        "loans",
+        "amassa_prets_imf_2018_2020.csv",
+        headers,
+        rows,
+        expected_issues=3,
+        encoding="cp1252",
+    )
+
+
+def repayments(program: Program, rng: random.Random) -> PartnerFile:
+    """Repayments recorded by the MFIs, one line per payment."""
+    headers = ["N° Prêt", "Date paiement", "N° versement", "Capital remboursé (FCFA)", "Intérêts (FCFA)"]
+    rows = [
+        [
+            r["loan_id"],
+            dmy(r["paid_on"]),
+            r["seq"],
+            amount_fr(r["principal_xof"], rng),
+            amount_fr(r["interest_xof"]),
+        ]
+        for r in program.repayments
+    ]
+    set_cells(rows, 1, ["30/02/2020"], salt=5)
+    set_cells(rows, 3, ["n.c."], salt=8)
+    duplicate(rows, source=len(rows) // 2, at=len(rows) // 2 + 5)
+    return PartnerFile(
+        "amassa",
+        "repayments",
+        "amassa_remboursements_2018_2020.csv",
+        headers,
+        rows,
+        expected_issues=2,
+        encoding="cp1252",
+    )

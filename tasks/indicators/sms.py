@@ -1,0 +1,192 @@
+"""SMS indicators (R2/A3): messages accepted and delivered, weekly reach, campaign weeks broadcast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import yaml
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.sql import Select
+
+from tasks.indicators.measure import Context, Measure
+from warehouse.schema import beneficiaries, sms_delivery_reports, sms_optout, sms_outbox
+
+# Statuses of a message the gateway has accepted (DESIGN §6: wired = accepted by the gateway).
+ACCEPTED = ("wired", "sent", "delivered", "undelivered")
+
+
+@dataclass(frozen=True)
+class CampaignWeek:
+    """One weekly broadcast of a campaign and the send times that bound it."""
+
+    campaign: str
+    week: int
+    send_at: datetime
+    next_send_at: datetime
+
+
+def campaign_weeks(config_dir: Path) -> list[CampaignWeek]:
+    """Every campaign week of `campaigns.yaml`: week N goes out on start + 7·(N−1) days at the send time."""
+    config = yaml.safe_load((config_dir / "campaigns.yaml").read_text(encoding="utf-8"))
+    send_time = time.fromisoformat(str(config.get("send_time", "08:00")))
+    weeks = []
+    for name, campaign in config["campaigns"].items():
+        start = (
+            campaign["start"]
+            if isinstance(campaign["start"], date)
+            else date.fromisoformat(campaign["start"])
+        )
+        for week in range(1, int(campaign["weeks"]) + 1):
+            send_at = datetime.combine(start + timedelta(days=7 * (week - 1)), send_time)
+            weeks.append(CampaignWeek(str(name), week, send_at, send_at + timedelta(days=7)))
+    return weeks
+
+
+def _sms_audience(config_dir: Path) -> list[str]:
+    return list(yaml.safe_load((config_dir / "program.yaml").read_text(encoding="utf-8"))["sms_audience"])
+
+
+def _weeks_table(weeks: list[CampaignWeek]):
+    """The period's campaign weeks as an inline SQL table of bound parameters (portable, no VALUES list)."""
+
+    def one(w: CampaignWeek | None) -> Select:
+        return select(
+            literal(w.campaign if w else "", String()).label("campaign"),
+            literal(w.week if w else 0, Integer()).label("week"),
+            literal(w.send_at if w else datetime(1970, 1, 1), DateTime()).label("send_at"),
+            literal(w.send_at.date() if w else date(1970, 1, 1), Date()).label("send_date"),
+            literal(w.next_send_at if w else datetime(1970, 1, 1), DateTime()).label("next_send_at"),
+        )
+
+    if not weeks:
+        return one(None).where(false()).subquery("weeks")
+    parts = [one(w) for w in weeks]
+    return (parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]).subquery("weeks")
+
+
+def _accepted_in_period(context: Context) -> list[Measure]:
+    """sms_sent, sms_delivered and sms_delivery_rate: messages whose week's send time falls in the period."""
+    o, r = sms_outbox, sms_delivery_reports
+    in_period = and_(
+        o.c.status.in_(ACCEPTED),
+        o.c.scheduled_at >= context.period.starts_at,
+        o.c.scheduled_at < context.period.ends_before,
+    )
+    rows = select(o.c.message_id, o.c.operator, o.c.status).where(in_period).subquery("sms_rows")
+    lineage = (
+        select(o.c.operator, r.c.batch_id)
+        .select_from(o.join(r, r.c.message_id == o.c.message_id))
+        .where(in_period)
+        .subquery("sms_lineage")
+    )
+    lineage_delivered = (
+        select(o.c.operator, r.c.batch_id)
+        .select_from(o.join(r, r.c.message_id == o.c.message_id))
+        .where(in_period, o.c.status == "delivered")
+        .subquery("sms_delivered_lineage")
+    )
+
+    def delivered(rows_):
+        return func.sum(case((rows_.c.status == "delivered", 1), else_=0))
+
+    def sent(rows_):
+        return func.count(rows_.c.message_id)
+
+    return [
+        Measure("sms_sent", rows=rows, numerator=sent, lineage=lineage),
+        Measure("sms_delivered", rows=rows, numerator=delivered, lineage=lineage_delivered),
+        Measure(
+            "sms_delivery_rate",
+            rows=rows,
+            numerator=delivered,
+            denominator=sent,
+            lineage=lineage,
+            empty_note="no SMS accepted by the gateway in the period",
+        ),
+    ]
+
+
+def _weekly_reach(context: Context, weeks: list[CampaignWeek]) -> Measure:
+    """Recipients reached in time ÷ active subscribers, per campaign week sent during the period."""
+    w, b, o, r, opt = _weeks_table(weeks), beneficiaries, sms_outbox, sms_delivery_reports, sms_optout
+    active = (
+        select(w.c.campaign, w.c.week, b.c.batch_id, literal(1).label("active"), literal(0).label("reached"))
+        .select_from(w.join(b, true()))
+        .where(
+            b.c.category.in_(_sms_audience(context.config_dir)),
+            b.c.sms_consent == true(),
+            b.c.phone_valid == true(),
+            or_(b.c.registered_on.is_(None), b.c.registered_on <= w.c.send_date),
+            ~exists().where(opt.c.beneficiary_id == b.c.beneficiary_id, opt.c.opted_out_at < w.c.send_at),
+        )
+    )
+    reached_join = w.join(o, and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week))
+    reached_when = and_(o.c.status == "delivered", o.c.final_at < w.c.next_send_at)
+    # (campaign, week, beneficiary) is unique in the outbox, so each row is one distinct recipient.
+    reached = (
+        select(w.c.campaign, w.c.week, literal(None, Integer()).label("batch_id"), literal(0), literal(1))
+        .select_from(reached_join)
+        .where(reached_when)
+    )
+    rows = active.union_all(reached).subquery("reach_rows")
+    report_batches = (
+        select(w.c.campaign, w.c.week, r.c.batch_id)
+        .select_from(reached_join.join(r, r.c.message_id == o.c.message_id))
+        .where(reached_when)
+    )
+    lineage = select(rows.c.campaign, rows.c.week, rows.c.batch_id).union_all(report_batches).subquery()
+    return Measure(
+        "sms_weekly_reach",
+        rows=rows,
+        numerator=lambda r_: func.sum(r_.c.reached),
+        denominator=lambda r_: func.sum(r_.c.active),
+        lineage=lineage,
+        expected={("campaign", "week"): [(x.campaign, x.week) for x in weeks]},
+        empty_note="no active subscriber in a campaign week sent during the period",
+    )
+
+
+def _weeks_broadcast(weeks: list[CampaignWeek]) -> Measure:
+    """Campaign weeks of the period for which the gateway accepted at least one message."""
+    w, o, r = _weeks_table(weeks), sms_outbox, sms_delivery_reports
+    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED))
+    rows = select(
+        w.c.campaign, w.c.week, case((exists().where(of_week), 1), else_=0).label("broadcast")
+    ).subquery("broadcast_rows")
+    lineage = (
+        select(w.c.campaign, w.c.week, r.c.batch_id)
+        .select_from(w.join(o, of_week).join(r, r.c.message_id == o.c.message_id))
+        .subquery("broadcast_lineage")
+    )
+    return Measure(
+        "sms_weeks_broadcast",
+        rows=rows,
+        numerator=lambda r_: func.coalesce(func.sum(r_.c.broadcast), 0),
+        lineage=lineage,
+        expected={("campaign",): sorted({(x.campaign,) for x in weeks})},
+    )
+
+
+def measures(context: Context) -> list[Measure]:
+    """The SMS family's indicators for the context's period."""
+    period = context.period
+    weeks = [
+        w for w in campaign_weeks(context.config_dir) if period.starts_at <= w.send_at < period.ends_before
+    ]
+    return [*_accepted_in_period(context), _weekly_reach(context, weeks), _weeks_broadcast(weeks)]

@@ -1,0 +1,162 @@
+"""The note's words and number formats in French (default) and English, kept out of the template's logic."""
+
+from __future__ import annotations
+
+from tasks.indicators.periods import Period
+
+MONTHS = {
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+
+TEXT = {
+    "fr": {
+        "title": "Note de suivi bimestrielle",
+        "program": "Programme MLI/021 — AOPP et AMASSA – Afrique Verte Mali",
+        "headline": "Indicateurs de la période",
+        "indicator": "Indicateur",
+        "value": "Valeur",
+        "target": "Cible",
+        "progress": "Progression",
+        "fraction": "Numérateur / dénominateur",
+        "trends": "Évolution par bimestre",
+        "reach": "Portée des SMS par semaine de campagne",
+        "reach_axis": "Portée (%)",
+        "week": "Semaine",
+        "portfolio": "Portefeuille de crédit par IMF et par filière",
+        "by_mfi": "IMF",
+        "by_crop": "Filière",
+        "glp": "Encours brut (FCFA)",
+        "millions": "millions FCFA",
+        "disbursed": "Décaissé sur la période",
+        "repayment": "Taux de remboursement",
+        "quality": "Qualité des données",
+        "partner": "Partenaire",
+        "files": "Fichiers reçus",
+        "rejected": "Fichiers rejetés",
+        "rows_in": "Lignes reçues",
+        "rows_loaded": "Lignes chargées",
+        "rows_quarantined": "Lignes en quarantaine",
+        "reasons": "Principaux motifs de quarantaine",
+        "check": "Contrôle",
+        "column": "Colonne",
+        "count": "Lignes",
+        "example": "Exemple",
+        "none": "Aucune donnée pour cette période.",
+        "no_reach": "Aucune semaine de campagne jusqu'à cette période.",
+        "generated": "Produit le",
+        "traceability": "Chaque valeur est stockée avec son numérateur, son dénominateur et les lots "
+        "d'import dont elle provient (table indicator_value).",
+    },
+    "en": {
+        "title": "Bimonthly monitoring note",
+        "program": "Programme MLI/021 — AOPP and AMASSA – Afrique Verte Mali",
+        "headline": "Indicators for the period",
+        "indicator": "Indicator",
+        "value": "Value",
+        "target": "Target",
+        "progress": "Progress",
+        "fraction": "Numerator / denominator",
+        "trends": "Trend by bimonth",
+        "reach": "SMS reach by campaign week",
+        "reach_axis": "Reach (%)",
+        "week": "Week",
+        "portfolio": "Loan portfolio by MFI and crop",
+        "by_mfi": "MFI",
+        "by_crop": "Crop",
+        "glp": "Gross loan portfolio (XOF)",
+        "millions": "XOF millions",
+        "disbursed": "Disbursed in the period",
+        "repayment": "Repayment rate",
+        "quality": "Data quality",
+        "partner": "Partner",
+        "files": "Files received",
+        "rejected": "Files rejected",
+        "rows_in": "Rows received",
+        "rows_loaded": "Rows loaded",
+        "rows_quarantined": "Rows quarantined",
+        "reasons": "Top quarantine reasons",
+        "check": "Check",
+        "column": "Column",
+        "count": "Rows",
+        "example": "Example",
+        "none": "No data for this period.",
+        "no_reach": "No campaign week up to this period.",
+        "generated": "Produced on",
+        "traceability": "Every value is stored with its numerator, denominator and the ingest batches "
+        "it came from (table indicator_value).",
+    },
+}
+
+
+def period_label(period: Period, lang: str) -> str:
+    """`mai–juin 2019` / `May–June 2019`: how people name a bi-month."""
+    months = MONTHS[lang]
+    return f"{months[period.start.month - 1]}–{months[period.end.month - 1]} {period.start.year}"
+
+
+SHORT_MONTHS = {
+    "fr": ["janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc"],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+
+def short_period(period: Period, lang: str) -> str:
+    """A compact axis label such as `mai-juin 19`."""
+    months = SHORT_MONTHS[lang]
+    first, last = months[period.start.month - 1], months[period.end.month - 1]
+    return f"{first}-{last} {period.start.year % 100:02d}"
+
+
+def number(value: float | None, lang: str, decimals: int = 0) -> str:
+    """A number with the language's thousands and decimal separators; an en dash when missing."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def percent(fraction: float | None, lang: str) -> str:
+    """A stored fraction (0.125) as the page shows it (12,5 % / 12.5%)."""
+    if fraction is None:
+        return "–"
+    return (
+        f"{number(fraction * 100, lang, 1)}\u00a0%" if lang == "fr" else f"{number(fraction * 100, lang, 1)}%"
+    )
+
+
+def formatted(value: float | None, unit: str, lang: str) -> str:
+    """A stored value in its unit's form: a percentage for ratios, an amount in FCFA/XOF, else a count."""
+    if unit == "ratio":
+        return percent(value, lang)
+    if unit == "xof" and value is not None:
+        return f"{number(value, lang)} {'FCFA' if lang == 'fr' else 'XOF'}"
+    return number(value, lang)

@@ -1,0 +1,276 @@
+"""Write the bimonthly monitoring note: one self-contained HTML page from the stored indicator values."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Connection, Engine, case, func, select
+
+from tasks.indicators.catalogue import Indicator, load_catalogue
+from tasks.indicators.periods import Period, parse_period, period_of
+from tasks.report import charts
+from tasks.report.labels import TEXT, formatted, number, percent, period_label, short_period
+from warehouse.schema import (
+    beneficiaries,
+    indicator_value,
+    ingest_batch,
+    loans,
+    quarantine,
+    repayments,
+    sms_outbox,
+    training_sessions,
+)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PORTFOLIO = ("gross_loan_portfolio_xof", "par30", "loans_disbursed_xof", "repayment_rate")
+TREND_PERIODS = 12  # two years of bi-months keeps the small multiples legible
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One `indicator_value` row as the note reads it."""
+
+    indicator: str
+    period: str
+    disaggregation: dict[str, Any]
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    target: float | None
+    note: str | None
+
+
+def latest_period_with_data(engine: Engine) -> str | None:
+    """The bi-month of the warehouse's latest dated activity: what the next note should be about.
+
+    Activity = a training session, loan, repayment, registration or SMS accepted by the gateway.
+    """
+    dates = [
+        select(func.max(training_sessions.c.held_on)),
+        select(func.max(loans.c.disbursed_on)),
+        select(func.max(repayments.c.paid_on)),
+        select(func.max(beneficiaries.c.registered_on)),
+        select(func.max(sms_outbox.c.scheduled_at)).where(
+            sms_outbox.c.status.in_(("wired", "sent", "delivered", "undelivered"))
+        ),
+    ]
+    with engine.connect() as conn:
+        found = [d for q in dates if (d := conn.execute(q).scalar()) is not None]
+    found = [datetime.fromisoformat(d) if isinstance(d, str) else d for d in found]
+    return period_of(max(d.date() if isinstance(d, datetime) else d for d in found)).id if found else None
+
+
+def _stored(conn: Connection, period: Period) -> list[Stored]:
+    """Every stored value up to and including the period (DHIS2 ids sort in time order)."""
+    v = indicator_value.c
+    query = select(
+        v.indicator, v.period, v.disaggregation, v.numerator, v.denominator, v.value, v.target, v.note
+    )
+    rows = conn.execute(query.where(v.period <= period.id).order_by(v.period))
+    return [Stored(r[0], r[1], json.loads(r[2]), *r[3:]) for r in rows]
+
+
+def _progress(indicator: Indicator, row: Stored) -> float | None:
+    return indicator.progress(row.value, row.numerator, row.target)
+
+
+def _headline(catalogue: dict[str, Indicator], current: list[Stored], lang: str) -> list[dict[str, Any]]:
+    """Totals of every indicator, each followed by its disaggregations that carry their own target."""
+    by_indicator: dict[str, list[Stored]] = defaultdict(list)
+    for row in current:
+        if not row.disaggregation or row.target is not None:
+            by_indicator[row.indicator].append(row)
+    lines = []
+    for indicator in catalogue.values():
+        for row in sorted(
+            by_indicator[indicator.id], key=lambda r: (bool(r.disaggregation), str(r.disaggregation))
+        ):
+            lines.append(
+                {
+                    "name": indicator.name(lang),
+                    "detail": ", ".join(str(v) for v in row.disaggregation.values()),
+                    "definition": indicator.definition,
+                    "value": formatted(row.value, indicator.unit, lang),
+                    "fraction": (
+                        f"{number(row.numerator, lang)} / {number(row.denominator, lang)}"
+                        if indicator.is_ratio
+                        else ""
+                    ),
+                    "target": "–"
+                    if row.target is None
+                    else formatted(
+                        row.target, "count" if indicator.target_of == "numerator" else indicator.unit, lang
+                    ),
+                    "progress": percent(_progress(indicator, row), lang),
+                    "note": row.note or "",
+                }
+            )
+    return lines
+
+
+def _trend_chart(catalogue: dict[str, Indicator], stored: list[Stored], lang: str) -> str | None:
+    """Small multiples of the charted indicators' totals across the bi-months so far."""
+    text = TEXT[lang]
+    periods = sorted({r.period for r in stored})[-TREND_PERIODS:]
+    if not periods:
+        return None
+    totals = {(r.indicator, r.period): r for r in stored if not r.disaggregation}
+    series = []
+    for indicator in (i for i in catalogue.values() if i.chart):
+        scale = 100 if indicator.is_ratio else 1e-6 if indicator.unit == "xof" else 1
+        values = [totals.get((indicator.id, p)) for p in periods]
+        target = values[-1].target if values[-1] else None
+        series.append(
+            {
+                "title": indicator.name(lang)
+                + (
+                    " (%)"
+                    if indicator.is_ratio
+                    else f" — {text['millions']}"
+                    if indicator.unit == "xof"
+                    else ""
+                ),
+                "labels": [short_period(parse_period(p), lang) for p in periods],
+                "values": [None if v is None or v.value is None else v.value * scale for v in values],
+                "target": None if target is None or indicator.target_of == "numerator" else target * scale,
+                "percent": indicator.is_ratio,
+            }
+        )
+    return charts.trends(series) if series else None
+
+
+def _reach_chart(stored: list[Stored], text: dict[str, str]) -> str | None:
+    """Reach per campaign week, from the per-week rows of every bi-month so far."""
+    weeks: dict[str, dict[int, float | None]] = defaultdict(dict)
+    for row in stored:
+        if row.indicator == "sms_weekly_reach" and "week" in row.disaggregation:
+            value = None if row.value is None else row.value * 100
+            weeks[str(row.disaggregation["campaign"])][int(row.disaggregation["week"])] = value
+    if not weeks:
+        return None
+    lines = {name: (sorted(w), [w[k] for k in sorted(w)]) for name, w in sorted(weeks.items())}
+    return charts.weekly_reach(lines, text["week"], text["reach_axis"])
+
+
+def _portfolio(
+    current: list[Stored], lang: str, text: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The period's portfolio by MFI and by crop: a table and a bar chart of the same stored values."""
+    found = {
+        (r.indicator, *next(iter(r.disaggregation.items()))): r
+        for r in current
+        if r.indicator in PORTFOLIO and len(r.disaggregation) == 1
+    }
+    table, groups = [], []
+    for dim, title in (("mfi", text["by_mfi"]), ("crop", text["by_crop"])):
+        keys = sorted({k[2] for k in found if k[1] == dim}, key=str)
+        if not keys:
+            continue
+        for key in keys:
+
+            def get(indicator: str, dim: str = dim, key: Any = key) -> float | None:
+                return getattr(found.get((indicator, dim, key)), "value", None)
+
+            table.append(
+                {
+                    "group": title,
+                    "name": key,
+                    "glp": formatted(get("gross_loan_portfolio_xof"), "xof", lang),
+                    "par30": percent(get("par30"), lang),
+                    "disbursed": formatted(get("loans_disbursed_xof"), "xof", lang),
+                    "repayment": percent(get("repayment_rate"), lang),
+                }
+            )
+        groups.append(
+            (
+                title,
+                [str(k) for k in keys],
+                [
+                    (getattr(found.get(("gross_loan_portfolio_xof", dim, k)), "value", 0) or 0) / 1e6
+                    for k in keys
+                ],
+            )
+        )
+    chart = charts.portfolio(groups, text["millions"]) if groups and any(any(g[2]) for g in groups) else None
+    return table, chart
+
+
+def _data_quality(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Files received per partner with rows loaded and quarantined, and the commonest quarantine reasons."""
+    b = ingest_batch.c
+    per_partner = (
+        conn.execute(
+            select(
+                b.partner,
+                func.count().label("files"),
+                func.sum(case((b.status == "rejected", 1), else_=0)).label("rejected"),
+                func.coalesce(func.sum(b.rows_in), 0).label("rows_in"),
+                func.coalesce(func.sum(b.rows_loaded), 0).label("rows_loaded"),
+                func.coalesce(func.sum(b.rows_quarantined), 0).label("rows_quarantined"),
+            )
+            .group_by(b.partner)
+            .order_by(b.partner)
+        )
+        .mappings()
+        .all()
+    )
+    q = quarantine.c
+    reasons = (
+        conn.execute(
+            select(
+                q.check_name, q.column_name, func.count().label("rows"), func.min(q.reason).label("example")
+            )
+            .group_by(q.check_name, q.column_name)
+            .order_by(func.count().desc(), q.check_name)
+            .limit(10)
+        )
+        .mappings()
+        .all()
+    )
+    return [dict(r) for r in per_partner], [dict(r) for r in reasons]
+
+
+def write_note(
+    engine: Engine, period_id: str, out_dir: Path, lang: str = "fr", config_dir: Path | None = None
+) -> Path:
+    """Render the period's note (`note-<period>-<lang>.html`) from the values stored by `compute_period`."""
+    if lang not in TEXT:
+        raise ValueError(f"the note is written in {sorted(TEXT)}, not {lang!r}")
+    period = parse_period(period_id)
+    catalogue = load_catalogue(config_dir / "indicators.yaml" if config_dir else None)
+    text = TEXT[lang]
+    with engine.connect() as conn:
+        stored = _stored(conn, period)
+        partners, reasons = _data_quality(conn)
+    current = [r for r in stored if r.period == period.id]
+    portfolio_rows, portfolio_chart = _portfolio(current, lang, text)
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
+    )
+    html = environment.get_template("note.html.j2").render(
+        lang=lang,
+        t=text,
+        period=period,
+        period_label=period_label(period, lang),
+        headline=_headline(catalogue, current, lang),
+        trend_chart=_trend_chart(catalogue, stored, lang),
+        reach_chart=_reach_chart(stored, text),
+        portfolio_rows=portfolio_rows,
+        portfolio_chart=portfolio_chart,
+        partners=[
+            {**p, **{k: number(p[k], lang) for k in ("rows_in", "rows_loaded", "rows_quarantined")}}
+            for p in partners
+        ],
+        reasons=[{**r, "rows": number(r["rows"], lang)} for r in reasons],
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"note-{period.id}-{lang}.html"
+    path.write_text(html, encoding="utf-8")
+    return path

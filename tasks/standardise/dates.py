@@ -1,0 +1,69 @@
+"""Dates as partners type them: dd/mm/yyyy, ISO, Excel serial numbers and spreadsheet date cells."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tasks.standardise.text import is_missing
+
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0, after its 1900 leap-year bug
+_SERIAL_RANGE = (20_000, 80_000)  # 1954 to 2119: anything else is not a date of this program
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+def _from_serial(serial: float) -> datetime | None:
+    if not _SERIAL_RANGE[0] <= serial <= _SERIAL_RANGE[1]:
+        return None
+    return _EXCEL_EPOCH + timedelta(days=serial)
+
+
+def _build(parts: tuple[str | None, ...]) -> datetime | None:
+    y, m, d, hh, mm, ss = (int(p) if p else 0 for p in parts)
+    try:
+        return datetime(y, m, d, hh, mm, ss)
+    except ValueError:
+        return None
+
+
+def parse_datetime(value: Any, fmt: str | None = None) -> datetime | None:
+    """A date-time from a cell, or None when it cannot be read (31/02/2019, "hier", 2019)."""
+    if is_missing(value):
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return _from_serial(float(value))
+    text = str(value).strip()
+    if fmt:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            pass  # a partner's format is a hint, not a promise: fall back to the usual forms
+    if match := _DMY.match(text):
+        d, m, y, hh, mm, ss = match.groups()
+        return _build((y, m, d, hh, mm, ss))
+    if match := _YMD.match(text):
+        return _build(match.groups())
+    if _SERIAL.match(text):
+        return _from_serial(float(text))
+    try:  # gateway exports: ISO 8601 with a "Z" or an offset, stored as naive UTC
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def parse_date(value: Any, fmt: str | None = None) -> datetime | None:
+    """A calendar date at midnight, or None when the cell holds no readable date."""
+    parsed = parse_datetime(value, fmt)
+    return None if parsed is None else datetime(parsed.year, parsed.month, parsed.day)

@@ -1,0 +1,82 @@
+"""The bimonthly note: rendered from the stored values, self-contained, in French or English."""
+
+import re
+
+import pytest
+from sqlalchemy import insert
+
+from tasks.report.note import latest_period_with_data, write_note
+from warehouse.schema import quarantine
+
+
+@pytest.fixture
+def noted(program, tmp_path):
+    """A program in May–June 2019: 4 producers trained, the PAR30 example's two loans, one quarantined row."""
+    for producer in ("P1", "P2", "P3", "P4"):
+        program.beneficiary(producer)
+    program.session("S1", held_on="2019-03-10")
+    program.session("S2", held_on="2019-05-10")
+    for producer in ("P1", "P2", "P3", "P4"):
+        program.attended("S2", producer)
+    program.loan("L1", principal=1_000_000, maturity="2019-05-30").repaid(400_000, on="2019-05-30")
+    program.loan("L2", principal=2_000_000, maturity="2019-06-20", mfi="kafo_jiginew", crop="rice")
+    batch = program.batch("amassa", "loans", rows_in=3, rows_loaded=2, rows_quarantined=1)
+    with program.engine.begin() as conn:
+        conn.execute(
+            insert(quarantine).values(
+                batch_id=batch,
+                source_row=3,
+                column_name="disbursed_on",
+                value="31/02/2019",
+                check_name="date_valid",
+                reason="31/02/2019 is not a date",
+            )
+        )
+    for period in ("201902B", "201903B"):
+        program.compute(period)
+    return program
+
+
+def test_the_french_note_shows_the_headline_numbers_as_stored(noted, tmp_path):
+    html = write_note(noted.engine, "201903B", tmp_path / "notes", config_dir=noted.config_dir).read_text()
+    assert "Producteurs formés" in html and "mai–juin 2019" in html
+    assert "23,1\u00a0%" in html  # PAR30 = 600 000 / 2 600 000
+    assert "2\u202f600\u202f000 FCFA" in html  # gross loan portfolio
+    assert "0,2\u00a0%" in html  # 4 producers trained of 2000
+
+
+def test_the_english_note_uses_english_names_and_number_formats(noted, tmp_path):
+    path = write_note(noted.engine, "201903B", tmp_path / "notes", lang="en", config_dir=noted.config_dir)
+    html = path.read_text()
+    assert path.name == "note-201903B-en.html"
+    assert "Producers trained" in html and "23.1%" in html and "2,600,000 XOF" in html
+
+
+def test_the_note_is_self_contained_with_embedded_charts(noted, tmp_path):
+    html = write_note(noted.engine, "201903B", tmp_path, config_dir=noted.config_dir).read_text()
+    assert html.count("data:image/png;base64,") >= 2
+    assert not re.search(r"(src|href)=\"https?:", html)
+
+
+def test_the_note_reports_files_and_quarantine_reasons(noted, tmp_path):
+    html = write_note(noted.engine, "201903B", tmp_path, config_dir=noted.config_dir).read_text()
+    assert "amassa" in html and "date_valid" in html and "31/02/2019 is not a date" in html
+
+
+def test_a_period_with_nothing_stored_still_renders(program, tmp_path):
+    html = write_note(program.engine, "201901B", tmp_path, config_dir=program.config_dir).read_text()
+    assert "Aucune donnée pour cette période." in html
+
+
+def test_an_unknown_language_is_refused(program, tmp_path):
+    with pytest.raises(ValueError, match="not 'de'"):
+        write_note(program.engine, "201901B", tmp_path, lang="de")
+
+
+def test_the_latest_period_with_data_is_that_of_the_latest_activity(program):
+    assert latest_period_with_data(program.engine) is None
+    program.loan("L1", principal=1_000_000, maturity="2019-09-30", disbursed="2019-05-02")
+    program.message(1, "P1", "queued")  # not yet accepted: not activity
+    assert latest_period_with_data(program.engine) == "201903B"
+    program.message(2, "P1", "delivered", final_at="2019-11-11 09:00")
+    assert latest_period_with_data(program.engine) == "201906B"

@@ -1,0 +1,63 @@
+"""Dates come as dd/mm/yyyy, ISO, Excel serials or date cells, and all read as the same day."""
+
+from datetime import date, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tasks.standardise.dates import parse_date, parse_datetime
+
+DAYS = st.dates(min_value=date(1960, 1, 1), max_value=date(2100, 12, 31))
+
+
+def test_the_forms_partners_use():
+    expected = datetime(2019, 1, 1)
+    for value in [
+        "01/01/2019",
+        "1/1/2019",
+        "2019-01-01",
+        "43466",
+        43466,
+        43466.0,
+        date(2019, 1, 1),
+        datetime(2019, 1, 1, 0, 0),
+        "01-01-2019",
+        "01.01.2019",
+    ]:
+        assert parse_date(value) == expected, value
+
+
+def test_time_of_day_is_dropped_for_dates_and_kept_for_datetimes():
+    assert parse_date("2019-03-04 17:45:00") == datetime(2019, 3, 4)
+    assert parse_datetime("2019-03-04 17:45:00") == datetime(2019, 3, 4, 17, 45)
+    assert parse_datetime(43466.5) == datetime(2019, 1, 1, 12, 0)
+    assert parse_datetime("2019-03-04T17:45:00Z") == datetime(2019, 3, 4, 17, 45)
+    assert parse_datetime("2019-03-04T18:45:00+01:00") == datetime(2019, 3, 4, 17, 45)
+
+
+def test_impossible_or_unreadable_dates_are_none():
+    for value in ["31/02/2019", "hier", "2019", "13/13/2019", 2019, None, "", True]:
+        assert parse_date(value) is None, value
+
+
+def test_an_explicit_format_is_tried_first():
+    assert parse_date("2019/31/12", "%Y/%d/%m") == datetime(2019, 12, 31)
+
+
+@given(DAYS, st.integers(0, 4))
+def test_every_form_of_a_day_reads_as_that_day(day: date, form: int):
+    serial = (day - date(1899, 12, 30)).days
+    typed = [
+        day.strftime("%d/%m/%Y"),
+        day.isoformat(),
+        serial,
+        str(serial),
+        datetime(day.year, day.month, day.day),
+    ]
+    assert parse_date(typed[form]) == datetime(day.year, day.month, day.day)
+
+
+@given(st.text(max_size=25))
+def test_any_text_gives_a_date_or_none(text: str):
+    result = parse_date(text)
+    assert result is None or result == datetime(result.year, result.month, result.day)
