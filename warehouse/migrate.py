@@ -25,7 +25,7 @@ def upgrade(engine: Engine) -> None:
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")  # issues add migrations side by side; every branch applies
     except OperationalError as exc:
         raise WarehouseError(
             f"cannot reach the warehouse at {engine.url.render_as_string(hide_password=True)}: "
