@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from malux.settings import get_settings
 from warehouse.db import engine_for
 from warehouse.schema import beneficiaries, indicator_value, ingest_batch, sms_outbox
 
@@ -27,16 +26,7 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple:
 
         with in_process_flows():
             first = demo()
-            engine = engine_for(get_settings().database_url)
-            with engine.connect() as conn:
-                values_after_first = conn.execute(
-                    select(
-                        indicator_value.c.indicator,
-                        indicator_value.c.period,
-                        indicator_value.c.disaggregation,
-                        indicator_value.c.value,
-                    ).order_by(indicator_value.c.id)
-                ).all()
+            values_after_first = _indicator_values(root)
             second = demo()
         yield root, first, second, values_after_first
     finally:
@@ -45,6 +35,13 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple:
 
 def _engine(root: Path):
     return engine_for(f"sqlite:///{root / 'warehouse.sqlite'}")
+
+
+def _indicator_values(root: Path) -> list[tuple]:
+    """Every stored value with its key, to compare two runs."""
+    v = indicator_value.c
+    with _engine(root).connect() as conn:
+        return sorted(conn.execute(select(v.indicator, v.period, v.disaggregation, v.value)).all())
 
 
 def test_every_file_accounts_for_every_row(demo_runs: tuple) -> None:
@@ -105,12 +102,4 @@ def test_a_second_run_ingests_nothing_sends_nothing_and_changes_no_value(demo_ru
     assert sum(b.sent + b.queued_new for b in second.broadcasts) == 0
     with _engine(root).connect() as conn:
         assert conn.execute(select(func.count()).select_from(ingest_batch)).scalar_one() == 8
-        values = conn.execute(
-            select(
-                indicator_value.c.indicator,
-                indicator_value.c.period,
-                indicator_value.c.disaggregation,
-                indicator_value.c.value,
-            ).order_by(indicator_value.c.id)
-        ).all()
-    assert sorted(values) == sorted(values_after_first)
+    assert _indicator_values(root) == values_after_first
