@@ -11,6 +11,7 @@ from flows.compute_indicators import compute_indicators
 from flows.ingest_file import ingest_file
 from flows.monitoring_note import monitoring_note
 from flows.weekly_broadcast import weekly_broadcast
+from tasks.alerts.webhook import notify_failure
 from tasks.demo.steps import export_delivery_reports, generate_demo_data
 from tasks.indicators.steps import program_periods
 from tasks.ingest.models import BatchSummary
@@ -30,7 +31,7 @@ class DemoSummary:
     note: Path | None = None
 
 
-@flow(name="demo", log_prints=True)
+@flow(name="demo", log_prints=True, on_failure=[notify_failure], on_crashed=[notify_failure])
 def demo(scale: int = 1, seed: int = 2019) -> DemoSummary:
     """Generate partner files, ingest them, broadcast both campaigns, take delivery reports, report."""
     summary = DemoSummary()

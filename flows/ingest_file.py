@@ -6,6 +6,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from tasks.alerts.webhook import notify_failure
 from tasks.ingest.models import BatchSummary
 from tasks.ingest.publish import publish_batch
 from tasks.ingest.register import previous_summary, register_batch
@@ -14,7 +15,7 @@ from tasks.sms.steps import apply_delivery_reports_task
 from tasks.validate.task import validate_batch
 
 
-@flow(name="ingest-file", log_prints=True)
+@flow(name="ingest-file", log_prints=True, on_failure=[notify_failure], on_crashed=[notify_failure])
 def ingest_file(path: Path, dataset: str, partner: str | None = None) -> BatchSummary:
     """Register, standardise, validate, publish; the same file twice is recognised and changes nothing."""
     ticket = register_batch(path, dataset, partner)

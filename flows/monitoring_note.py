@@ -1,4 +1,4 @@
-"""Flow: the bimonthly monitoring note, written from the stored indicator values."""
+"""Flow: the bimonthly monitoring note, issued as a versioned snapshot of the stored indicator values."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from pathlib import Path
 
 from prefect import flow
 
-from tasks.report.steps import write_note_task
+from tasks.report.steps import issue_note_task
 
 
 @flow(name="monitoring-note", log_prints=True)
 def monitoring_note(period: str, lang: str = "fr") -> Path:
-    """The note of one period as a self-contained HTML file; returns its path."""
-    return write_note_task(period, lang)
+    """Issue the note of one period (HTML, and PDF when Chromium is there); returns the HTML file's path."""
+    issued = issue_note_task(period, lang)
+    what = "new version" if issued.new_version else "unchanged, same version"
+    print(f"note {period} v{issued.version} ({what}, {len(issued.changes)} values changed): {issued.html}")
+    return issued.html

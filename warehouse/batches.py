@@ -76,7 +76,10 @@ def open_batch(
 
 
 def reject(engine: Engine, batch_id: int, error: str, rows_in: int | None = None) -> None:
-    """Mark a batch rejected with the reason; nothing of it is in the lake or the warehouse."""
+    """Mark a batch rejected with the reason; nothing of it is in the lake or the warehouse.
+
+    Its rows, when they could be counted, are all held back: rows in = 0 loaded + rows in quarantined.
+    """
     with engine.begin() as conn:
         conn.execute(
             update(ingest_batch)
@@ -86,7 +89,7 @@ def reject(engine: Engine, batch_id: int, error: str, rows_in: int | None = None
                 error=error,
                 rows_in=rows_in,
                 rows_loaded=0,
-                rows_quarantined=0,
+                rows_quarantined=rows_in or 0,
                 finished_at=now(),
             )
         )

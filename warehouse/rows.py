@@ -10,7 +10,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Date, DateTime, Table, delete, tuple_
 
+from warehouse import bulk_postgres, bulk_sqlite
+from warehouse.bulk_arrow import UnsupportedColumn, as_arrow
+
 CHUNK = 1000
+_BULK = {"sqlite": bulk_sqlite.replace, "postgresql": bulk_postgres.replace}
 
 
 def _python_value(value: Any, as_date: bool) -> Any:
@@ -39,7 +43,22 @@ def records(table: Table, frame: pd.DataFrame, **constants: Any) -> Iterator[dic
 
 
 def replace_by_key(conn: Connection, table: Table, frame: pd.DataFrame, **constants: Any) -> int:
-    """Delete the rows whose primary key the frame holds, then insert the frame's rows."""
+    """Delete the rows whose key the frame holds, then insert its rows; in bulk on SQLite and PostgreSQL."""
+    if frame.empty:
+        return 0
+    bulk = _BULK.get(conn.dialect.name)
+    if bulk is not None:
+        try:
+            data = as_arrow(table, frame, **constants)
+        except UnsupportedColumn:
+            pass  # a column type the bulk paths do not know: the row-by-row path below still loads it
+        else:
+            return bulk(conn, table, data)
+    return replace_row_by_row(conn, table, frame, **constants)
+
+
+def replace_row_by_row(conn: Connection, table: Table, frame: pd.DataFrame, **constants: Any) -> int:
+    """The portable path, through SQLAlchemy in chunks: any dialect, any column type, 10x slower."""
     keys = list(table.primary_key.columns)
     rows = list(records(table, frame, **constants))
     for start in range(0, len(rows), CHUNK):

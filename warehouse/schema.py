@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -219,6 +220,48 @@ indicator_value = Table(
     Column("batches", Text, nullable=False),  # JSON list of ingest batch ids the value was computed from
     Column("computed_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("indicator", "period", "disaggregation", name="uq_indicator_value_key"),
+)
+
+source_cursor = Table(
+    "source_cursor",
+    metadata,
+    Column("source", String(32), primary_key=True),  # kobo
+    Column("asset_uid", String(64), primary_key=True),
+    Column("last_submission_time", String(32), nullable=False),  # as the source wrote it: 2019-03-01T10:12:33
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+note_issue = Table(
+    "note_issue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(8), nullable=False),
+    Column("version", Integer, nullable=False),  # 1, 2, … per period: a new one only when values changed
+    Column("lang", String(2), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("snapshot", Text, nullable=False),  # JSON: every value and data-quality row the note shows
+    Column("changes", Text, nullable=False),  # JSON list of values that differ from the previous version
+    Column("html_path", String(1024), nullable=False),
+    Column("pdf_path", String(1024)),  # null when no Chromium was there to print it
+    UniqueConstraint("period", "version", "lang", name="uq_note_issue_period_version_lang"),
+)
+
+# Indexes the bimonthly indicators use (migration 0005; bench/indicators_scale.py measures what they pay).
+Index("ix_sms_outbox_scheduled_at", sms_outbox.c.scheduled_at)
+Index("ix_training_attendance_beneficiary_id", training_attendance.c.beneficiary_id)
+Index("ix_loans_disbursed_on", loans.c.disbursed_on)
+# The dlr-server finds an Africa's Talking report's message by the id AT gave it (migration 0004).
+Index("ix_sms_outbox_gateway_message_id", sms_outbox.c.gateway_message_id)
+
+row_replacement = Table(
+    "row_replacement",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset", String(64), nullable=False),
+    Column("row_key", Text, nullable=False),  # the dataset key as a JSON object, e.g. {"loan_id": "L1"}
+    Column("old_batch_id", Integer, ForeignKey("ingest_batch.batch_id"), nullable=False, index=True),
+    Column("new_batch_id", Integer, ForeignKey("ingest_batch.batch_id"), nullable=False, index=True),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
 )
 
 DATASET_TABLES: dict[str, Table] = {

@@ -32,5 +32,35 @@ def in_process_flows() -> Iterator[None]:
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), _one_line_errors():
         yield
+
+
+# Errors of the user's input or environment, which the command itself reports in one line (malux.cli.errors).
+REPORTED = ("BatchRejected", "InputError", "KoboError", "WarehouseError", "MessageTooLongError")
+
+
+class _ReportedBelow(logging.Filter):
+    """Drop Prefect's console echo (with traceback) of an error the command prints as one line anyway."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        failure = record.exc_info[1] if record.exc_info else None
+        if failure is not None and type(failure).__name__ in REPORTED:
+            return False
+        message = record.getMessage()
+        return not any(f"{name}(" in message or f"{name}:" in message for name in REPORTED)
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """The console says a known error once; Prefect's run logs on the server keep it with its traceback."""
+    handlers, echo = list(logging.getLogger().handlers), _ReportedBelow()
+    for handler in handlers:
+        handler.addFilter(echo)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(echo)

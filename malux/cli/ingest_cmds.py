@@ -31,6 +31,7 @@ def ingest(
 ) -> None:
     """Ingest partner files: print rows in / loaded / quarantined; exit 1 if a file was rejected."""
     from flows.ingest_file import ingest_file
+    from malux.cli.environment import in_process_flows
     from tasks.ingest.models import BatchRejected
     from tasks.ingest.register import check_input
 
@@ -39,7 +40,8 @@ def ingest(
     rejected = 0
     for path in files:
         try:
-            s = ingest_file(path=path, dataset=dataset, partner=partner)
+            with in_process_flows():
+                s = ingest_file(path=path, dataset=dataset, partner=partner)
         except BatchRejected as exc:
             err.print(f"[bold red]rejected:[/] {exc}", highlight=False, soft_wrap=True)
             rejected += 1

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, delete, insert
 from malux.settings import get_settings
 from tasks.indicators import contacts, loans, sms, training
 from tasks.indicators.catalogue import load_catalogue
-from tasks.indicators.measure import Context, Measure, evaluate
+from tasks.indicators.measure import Context, LineageCache, Measure, evaluate
 from tasks.indicators.periods import parse_period
 from warehouse.schema import indicator_value
 
@@ -28,11 +28,12 @@ def compute_period(engine: Engine, period_id: str, config_dir: Path | None = Non
     if unknown:
         raise ValueError(f"the catalogue lists indicators no family computes: {unknown}")
     computed_at = datetime.now(UTC)
+    cache: LineageCache = {}  # measures sharing a lineage (sms_sent, sms_delivery_rate) query it once
     with engine.begin() as conn:
         rows = [
             row
             for indicator_id, indicator in catalogue.items()
-            for row in evaluate(conn, measures[indicator_id], indicator, period.id, computed_at)
+            for row in evaluate(conn, measures[indicator_id], indicator, period.id, computed_at, cache)
         ]
         conn.execute(delete(indicator_value).where(indicator_value.c.period == period.id))
         if rows:

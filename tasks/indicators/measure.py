@@ -36,7 +36,9 @@ class Measure:
     rows: FromClause
     numerator: Aggregate
     denominator: Aggregate | None = None
-    lineage: FromClause | None = None  # grouping columns + batch_id, one row per source row's batch
+    # grouping columns + batch_id, one row per source row's batch; several parts are unioned, and a part
+    # shared by several measures (the same object) is queried once per period
+    lineage: FromClause | tuple[FromClause, ...] | None = None
     expected: dict[tuple[str, ...], list[tuple[Any, ...]]] = field(default_factory=dict)
     empty_note: str = "no data"
 
@@ -61,22 +63,44 @@ def _columns(source: FromClause, names: tuple[str, ...], indicator: str) -> list
     return [source.c[n] for n in names]
 
 
-def _batches(conn: Connection, lineage: FromClause | None, names: tuple[str, ...], indicator: str) -> dict:
-    if lineage is None:
-        return {}
-    keys = _columns(lineage, names, indicator)
-    query = select(*keys, lineage.c.batch_id).where(lineage.c.batch_id.is_not(None)).distinct()
+LineageCache = dict[tuple[int, tuple[str, ...]], list[tuple[Any, ...]]]
+
+
+def _batches(
+    conn: Connection,
+    lineage: FromClause | tuple[FromClause, ...] | None,
+    names: tuple[str, ...],
+    finest: tuple[str, ...],
+    indicator: str,
+    cache: LineageCache,
+) -> dict:
+    """Batches per group of `names`, projected from one query at the finest grouping (shared by measures)."""
     found: dict[tuple[Any, ...], set[int]] = defaultdict(set)
-    for row in conn.execute(query):
-        found[tuple(row[: len(names)])].add(int(row[-1]))
+    parts = () if lineage is None else lineage if isinstance(lineage, tuple) else (lineage,)
+    for part in parts:
+        key = (id(part), finest)
+        if key not in cache:  # the lineage joins are the costly part at scale: run each one once per period
+            keys = _columns(part, finest, indicator)
+            query = select(*keys, part.c.batch_id).where(part.c.batch_id.is_not(None)).distinct()
+            cache[key] = [tuple(row) for row in conn.execute(query)]
+        positions = [finest.index(n) for n in names]
+        for row in cache[key]:
+            found[tuple(row[i] for i in positions)].add(int(row[-1]))
     return found
 
 
 def evaluate(
-    conn: Connection, measure: Measure, indicator: Indicator, period_id: str, computed_at: datetime
+    conn: Connection,
+    measure: Measure,
+    indicator: Indicator,
+    period_id: str,
+    computed_at: datetime,
+    cache: LineageCache | None = None,
 ) -> list[dict[str, Any]]:
     """The `indicator_value` rows of one indicator: the total, then each disaggregation's groups."""
     values: list[dict[str, Any]] = []
+    cache = {} if cache is None else cache
+    finest = tuple(dict.fromkeys(n for names in indicator.groupings() for n in names))
     for names in indicator.groupings():
         keys = _columns(measure.rows, names, indicator.id)
         aggregates = [measure.numerator(measure.rows).label("num")]
@@ -88,7 +112,7 @@ def evaluate(
         results = {tuple(row[: len(names)]): tuple(row[len(names) :]) for row in conn.execute(query)}
         for group in measure.expected.get(names, []):
             results.setdefault(tuple(group), (0, 0) if measure.denominator is not None else (0,))
-        batches = _batches(conn, measure.lineage, names, indicator.id)
+        batches = _batches(conn, measure.lineage, names, finest, indicator.id, cache)
         for group, numbers in sorted(results.items(), key=lambda item: tuple(str(v) for v in item[0])):
             disaggregation = dict(zip(names, group, strict=True))
             values.append(

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Select
 
 from tasks.indicators.measure import Context, Measure
+from tasks.indicators.periods import Period
 from warehouse.schema import beneficiaries, sms_delivery_reports, sms_optout, sms_outbox
 
 # Statuses of a message the gateway has accepted (DESIGN §6: wired = accepted by the gateway).
@@ -56,6 +57,11 @@ def campaign_weeks(config_dir: Path) -> list[CampaignWeek]:
             send_at = datetime.combine(start + timedelta(days=7 * (week - 1)), send_time)
             weeks.append(CampaignWeek(str(name), week, send_at, send_at + timedelta(days=7)))
     return weeks
+
+
+def weeks_ending_in(weeks: list[CampaignWeek], period: Period) -> list[CampaignWeek]:
+    """The campaign weeks that end inside the period (DESIGN §5): a week ends 7 days after its send time."""
+    return [w for w in weeks if period.starts_at < w.next_send_at <= period.ends_before]
 
 
 def _sms_audience(config_dir: Path) -> list[str]:
@@ -95,12 +101,6 @@ def _accepted_in_period(context: Context) -> list[Measure]:
         .where(in_period)
         .subquery("sms_lineage")
     )
-    lineage_delivered = (
-        select(o.c.operator, r.c.batch_id)
-        .select_from(o.join(r, r.c.message_id == o.c.message_id))
-        .where(in_period, o.c.status == "delivered")
-        .subquery("sms_delivered_lineage")
-    )
 
     def delivered(rows_):
         return func.sum(case((rows_.c.status == "delivered", 1), else_=0))
@@ -110,7 +110,8 @@ def _accepted_in_period(context: Context) -> list[Measure]:
 
     return [
         Measure("sms_sent", rows=rows, numerator=sent, lineage=lineage),
-        Measure("sms_delivered", rows=rows, numerator=delivered, lineage=lineage_delivered),
+        # the delivered count reads every accepted message's status: same batches as sms_sent, queried once
+        Measure("sms_delivered", rows=rows, numerator=delivered, lineage=lineage),
         Measure(
             "sms_delivery_rate",
             rows=rows,
@@ -122,9 +123,20 @@ def _accepted_in_period(context: Context) -> list[Measure]:
     ]
 
 
-def _weekly_reach(context: Context, weeks: list[CampaignWeek]) -> Measure:
-    """Recipients reached in time ÷ active subscribers, per campaign week sent during the period."""
-    w, b, o, r, opt = _weeks_table(weeks), beneficiaries, sms_outbox, sms_delivery_reports, sms_optout
+def _week_reports(weeks: list[CampaignWeek]):
+    """Batches of the delivery reports of the weeks' accepted messages: what reach and broadcast read."""
+    w, o, r = _weeks_table(weeks), sms_outbox, sms_delivery_reports
+    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED))
+    return (
+        select(w.c.campaign, w.c.week, r.c.batch_id)
+        .select_from(w.join(o, of_week).join(r, r.c.message_id == o.c.message_id))
+        .subquery("week_reports")
+    )
+
+
+def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> Measure:
+    """Recipients reached in time ÷ active subscribers, per campaign week ending inside the period."""
+    w, b, o, opt = _weeks_table(weeks), beneficiaries, sms_outbox, sms_optout
     active = (
         select(w.c.campaign, w.c.week, b.c.batch_id, literal(1).label("active"), literal(0).label("reached"))
         .select_from(w.join(b, true()))
@@ -145,48 +157,40 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek]) -> Measure:
         .where(reached_when)
     )
     rows = active.union_all(reached).subquery("reach_rows")
-    report_batches = (
-        select(w.c.campaign, w.c.week, r.c.batch_id)
-        .select_from(reached_join.join(r, r.c.message_id == o.c.message_id))
-        .where(reached_when)
-    )
-    lineage = select(rows.c.campaign, rows.c.week, rows.c.batch_id).union_all(report_batches).subquery()
+    active_batches = select(rows.c.campaign, rows.c.week, rows.c.batch_id).subquery("reach_active_batches")
     return Measure(
         "sms_weekly_reach",
         rows=rows,
         numerator=lambda r_: func.sum(r_.c.reached),
         denominator=lambda r_: func.sum(r_.c.active),
-        lineage=lineage,
+        lineage=(active_batches, week_reports),
         expected={("campaign", "week"): [(x.campaign, x.week) for x in weeks]},
-        empty_note="no active subscriber in a campaign week sent during the period",
+        empty_note="no active subscriber in a campaign week ending inside the period",
     )
 
 
-def _weeks_broadcast(weeks: list[CampaignWeek]) -> Measure:
+def _weeks_broadcast(weeks: list[CampaignWeek], week_reports) -> Measure:
     """Campaign weeks of the period for which the gateway accepted at least one message."""
-    w, o, r = _weeks_table(weeks), sms_outbox, sms_delivery_reports
+    w, o = _weeks_table(weeks), sms_outbox
     of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED))
     rows = select(
         w.c.campaign, w.c.week, case((exists().where(of_week), 1), else_=0).label("broadcast")
     ).subquery("broadcast_rows")
-    lineage = (
-        select(w.c.campaign, w.c.week, r.c.batch_id)
-        .select_from(w.join(o, of_week).join(r, r.c.message_id == o.c.message_id))
-        .subquery("broadcast_lineage")
-    )
     return Measure(
         "sms_weeks_broadcast",
         rows=rows,
         numerator=lambda r_: func.coalesce(func.sum(r_.c.broadcast), 0),
-        lineage=lineage,
+        lineage=week_reports,
         expected={("campaign",): sorted({(x.campaign,) for x in weeks})},
     )
 
 
 def measures(context: Context) -> list[Measure]:
     """The SMS family's indicators for the context's period."""
-    period = context.period
-    weeks = [
-        w for w in campaign_weeks(context.config_dir) if period.starts_at <= w.send_at < period.ends_before
+    weeks = weeks_ending_in(campaign_weeks(context.config_dir), context.period)
+    week_reports = _week_reports(weeks)  # one object: the lineage cache runs this join once for both
+    return [
+        *_accepted_in_period(context),
+        _weekly_reach(context, weeks, week_reports),
+        _weeks_broadcast(weeks, week_reports),
     ]
-    return [*_accepted_in_period(context), _weekly_reach(context, weeks), _weeks_broadcast(weeks)]

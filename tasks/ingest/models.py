@@ -27,6 +27,7 @@ class StagedBatch:
     rows_path: Path
     issues_path: Path
     rows_in: int
+    sheet: str | None = None  # the spreadsheet sheet the rows were read from
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import pyarrow as pa
 from prefect import task
 
 from malux.settings import get_settings
+from tasks.ingest.history import record_replacements
 from tasks.ingest.models import BatchSummary, Verdict
 from warehouse import batches
 from warehouse.db import engine_for
@@ -34,6 +35,7 @@ def publish_batch(verdict: Verdict) -> BatchSummary:
     try:
         with engine.begin() as conn:
             conn.execute(quarantine.delete().where(quarantine.c.batch_id == ticket.batch_id))
+            record_replacements(conn, ticket.dataset, passed, ticket.batch_id)
             replace_by_key(conn, DATASET_TABLES[ticket.dataset], passed, batch_id=ticket.batch_id)
             if len(held):
                 conn.execute(quarantine.insert(), list(records(quarantine, held, batch_id=ticket.batch_id)))

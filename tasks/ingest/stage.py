@@ -36,4 +36,4 @@ def standardise_batch(ticket: BatchTicket) -> StagedBatch:
     pd.DataFrame([asdict(i) for i in result.issues], columns=ISSUE_COLUMNS).astype(
         {"value": "object", "column": "object"}
     ).to_parquet(issues_path, index=False)
-    return StagedBatch(ticket, rows_path, issues_path, result.rows_in)
+    return StagedBatch(ticket, rows_path, issues_path, result.rows_in, result.sheet)

@@ -73,6 +73,15 @@ TEXT = {
         "generated": "Produit le",
         "traceability": "Chaque valeur est stockée avec son numérateur, son dénominateur et les lots "
         "d'import dont elle provient (table indicator_value).",
+        "version": "Version",
+        "issued": "émise le",
+        "draft": "Brouillon (non émis)",
+        "changes": "Changements depuis la version précédente",
+        "no_changes": "Première version : aucun changement à signaler.",
+        "period_col": "Période",
+        "detail_col": "Ventilation",
+        "previous": "Version précédente",
+        "current": "Cette version",
     },
     "en": {
         "title": "Bimonthly monitoring note",
@@ -111,6 +120,15 @@ TEXT = {
         "generated": "Produced on",
         "traceability": "Every value is stored with its numerator, denominator and the ingest batches "
         "it came from (table indicator_value).",
+        "version": "Version",
+        "issued": "issued on",
+        "draft": "Draft (not issued)",
+        "changes": "Changes since the previous version",
+        "no_changes": "First version: no change to report.",
+        "period_col": "Period",
+        "detail_col": "Breakdown",
+        "previous": "Previous version",
+        "current": "This version",
     },
 }
 

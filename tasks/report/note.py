@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,22 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy import Engine, func, select
 
 from tasks.indicators.catalogue import Indicator, load_catalogue
-from tasks.indicators.periods import Period, parse_period, period_of
+from tasks.indicators.periods import parse_period, period_of
 from tasks.report import charts
 from tasks.report.labels import TEXT, formatted, number, percent, period_label, short_period
-from warehouse.schema import (
-    beneficiaries,
-    indicator_value,
-    ingest_batch,
-    loans,
-    quarantine,
-    repayments,
-    sms_outbox,
-    training_sessions,
-)
+from tasks.report.snapshot import take_snapshot
+from warehouse.schema import beneficiaries, loans, repayments, sms_outbox, training_sessions
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PORTFOLIO = ("gross_loan_portfolio_xof", "par30", "loans_disbursed_xof", "repayment_rate")
@@ -64,16 +55,6 @@ def latest_period_with_data(engine: Engine) -> str | None:
         found = [d for q in dates if (d := conn.execute(q).scalar()) is not None]
     found = [datetime.fromisoformat(d) if isinstance(d, str) else d for d in found]
     return period_of(max(d.date() if isinstance(d, datetime) else d for d in found)).id if found else None
-
-
-def _stored(conn: Connection, period: Period) -> list[Stored]:
-    """Every stored value up to and including the period (DHIS2 ids sort in time order)."""
-    v = indicator_value.c
-    query = select(
-        v.indicator, v.period, v.disaggregation, v.numerator, v.denominator, v.value, v.target, v.note
-    )
-    rows = conn.execute(query.where(v.period <= period.id).order_by(v.period))
-    return [Stored(r[0], r[1], json.loads(r[2]), *r[3:]) for r in rows]
 
 
 def _progress(indicator: Indicator, row: Stored) -> float | None:
@@ -201,63 +182,59 @@ def _portfolio(
     return table, chart
 
 
-def _data_quality(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Files received per partner with rows loaded and quarantined, and the commonest quarantine reasons."""
-    b = ingest_batch.c
-    per_partner = (
-        conn.execute(
-            select(
-                b.partner,
-                func.count().label("files"),
-                func.sum(case((b.status == "rejected", 1), else_=0)).label("rejected"),
-                func.coalesce(func.sum(b.rows_in), 0).label("rows_in"),
-                func.coalesce(func.sum(b.rows_loaded), 0).label("rows_loaded"),
-                func.coalesce(func.sum(b.rows_quarantined), 0).label("rows_quarantined"),
-            )
-            .group_by(b.partner)
-            .order_by(b.partner)
-        )
-        .mappings()
-        .all()
-    )
-    q = quarantine.c
-    reasons = (
-        conn.execute(
-            select(
-                q.check_name, q.column_name, func.count().label("rows"), func.min(q.reason).label("example")
-            )
-            .group_by(q.check_name, q.column_name)
-            .order_by(func.count().desc(), q.check_name)
-            .limit(10)
-        )
-        .mappings()
-        .all()
-    )
-    return [dict(r) for r in per_partner], [dict(r) for r in reasons]
+def _rows(snapshot: dict[str, Any]) -> list[Stored]:
+    return [Stored(**{k: r[k] for k in Stored.__dataclass_fields__}) for r in snapshot["values"]]
 
 
-def write_note(
-    engine: Engine, period_id: str, out_dir: Path, lang: str = "fr", config_dir: Path | None = None
-) -> Path:
-    """Render the period's note (`note-<period>-<lang>.html`) from the values stored by `compute_period`."""
+def _changes(
+    changes: list[dict[str, Any]], catalogue: dict[str, Indicator], lang: str
+) -> list[dict[str, Any]]:
+    """The values that differ from the previous version, formatted like the headline."""
+    lines = []
+    for change in changes:
+        indicator = catalogue.get(change["indicator"])
+        unit = indicator.unit if indicator else "count"
+
+        def shown(side: dict[str, Any] | None, unit: str = unit) -> str:
+            return "–" if side is None else formatted(side["value"], unit, lang)
+
+        lines.append(
+            {
+                "name": indicator.name(lang) if indicator else change["indicator"],
+                "period": change["period"],
+                "detail": ", ".join(f"{k}={v}" for k, v in change["disaggregation"].items()),
+                "previous": shown(change["previous"]),
+                "current": shown(change["current"]),
+            }
+        )
+    return lines
+
+
+def render_note(
+    snapshot: dict[str, Any],
+    lang: str = "fr",
+    config_dir: Path | None = None,
+    issue: dict[str, Any] | None = None,
+) -> str:
+    """The note's HTML from a snapshot; `issue` (version, issued_at, changes) marks it as issued."""
     if lang not in TEXT:
         raise ValueError(f"the note is written in {sorted(TEXT)}, not {lang!r}")
-    period = parse_period(period_id)
+    period = parse_period(snapshot["period"])
     catalogue = load_catalogue(config_dir / "indicators.yaml" if config_dir else None)
     text = TEXT[lang]
-    with engine.connect() as conn:
-        stored = _stored(conn, period)
-        partners, reasons = _data_quality(conn)
+    stored = _rows(snapshot)
     current = [r for r in stored if r.period == period.id]
     portfolio_rows, portfolio_chart = _portfolio(current, lang, text)
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
     )
-    html = environment.get_template("note.html.j2").render(
+    return environment.get_template("note.html.j2").render(
         lang=lang,
         t=text,
         period=period,
         period_label=period_label(period, lang),
+        issue=issue,
+        changes=_changes(issue["changes"], catalogue, lang) if issue else [],
         headline=_headline(catalogue, current, lang),
         trend_chart=_trend_chart(catalogue, stored, lang),
         reach_chart=_reach_chart(stored, text),
@@ -265,11 +242,23 @@ def write_note(
         portfolio_chart=portfolio_chart,
         partners=[
             {**p, **{k: number(p[k], lang) for k in ("rows_in", "rows_loaded", "rows_quarantined")}}
-            for p in partners
+            for p in snapshot["partners"]
         ],
-        reasons=[{**r, "rows": number(r["rows"], lang)} for r in reasons],
+        reasons=[{**r, "rows": number(r["rows"], lang)} for r in snapshot["reasons"]],
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+def write_note(
+    engine: Engine, period_id: str, out_dir: Path, lang: str = "fr", config_dir: Path | None = None
+) -> Path:
+    """A draft of the period's note (`note-<period>-<lang>.html`) from the values stored now, not issued."""
+    if lang not in TEXT:
+        raise ValueError(f"the note is written in {sorted(TEXT)}, not {lang!r}")
+    period = parse_period(period_id)
+    with engine.connect() as conn:
+        snapshot = take_snapshot(conn, period)
+    html = render_note(snapshot, lang, config_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"note-{period.id}-{lang}.html"
     path.write_text(html, encoding="utf-8")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tasks.sms.compose import Composed, compose_week
@@ -17,6 +19,8 @@ CHUNK = 500
 MAX_ATTEMPTS = 3
 FINAL_REPORTS = ("delivered", "undelivered", "rejected")
 INTERIM_REPORTS = ("accepted", "buffered")
+# A row left 'sending' longer than this belongs to a sender that died: far above a chunk's worst send time.
+IN_DOUBT_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,17 @@ class QueueResult:
 
 @dataclass(frozen=True)
 class SendSummary:
-    """What one send run did: wired, failed for good, cancelled (opted out since queueing), left to retry."""
+    """What one send run did: wired, failed for good, cancelled (opted out since queueing), left to retry.
+
+    in_doubt: rows a dead sender left 'sending' and too recent to judge, or whose request may have reached
+    the gateway unanswered; they are never re-sent blindly (see `_settle_in_doubt`).
+    """
 
     sent: int
     failed: int
     skipped: int
     retry_later: int = 0
+    in_doubt: int = 0
 
 
 def _row(m: Composed, now: datetime) -> dict:
@@ -86,9 +95,25 @@ def _cancel_opted_out(conn, campaign: str, week: int, now: datetime) -> int:
     return conn.execute(cancel).rowcount
 
 
+def _settle_in_doubt(conn, campaign: str, week: int, cutoff: datetime) -> int:
+    # A row still 'sending' since before the cutoff was claimed by a sender that died mid-chunk: its request
+    # may or may not have reached the gateway. A delivery report proves it did (Kannel reports within
+    # seconds while its SMSC is up); without one after IN_DOUBT_AFTER it never left, so it is queued again.
+    in_doubt = (
+        sms_outbox.c.campaign == campaign, sms_outbox.c.week == week,
+        sms_outbox.c.status == "sending", sms_outbox.c.wired_at < cutoff,
+    )  # fmt: skip
+    reported = exists().where(sms_delivery_reports.c.message_id == sms_outbox.c.message_id)
+    conn.execute(update(sms_outbox).where(*in_doubt, reported).values(status="wired"))
+    requeue = update(sms_outbox).where(*in_doubt, ~reported)
+    requeue = requeue.values(status="queued", wired_at=None, error="interrupted before the gateway answered")
+    return conn.execute(requeue).rowcount
+
+
 def _claim(conn, campaign: str, week: int, size: int) -> list:
-    # Status stays 'queued' until the gateway answers, but the UPDATE locks the rows (the whole database on
-    # SQLite, the rows on PostgreSQL, where SKIP LOCKED lets a second sender take other rows) until commit.
+    # The claim commits 'sending' before any request leaves, so a second sender never takes these rows and a
+    # sender killed mid-chunk leaves them in doubt rather than queued (re-sending them could send twice).
+    # SKIP LOCKED lets concurrent senders on PostgreSQL claim different rows; SQLite serialises the claims.
     pending = sms_outbox.alias("pending")
     ids = (
         select(pending.c.message_id)
@@ -100,13 +125,31 @@ def _claim(conn, campaign: str, week: int, size: int) -> list:
     claim = (
         update(sms_outbox)
         .where(sms_outbox.c.status == "queued", sms_outbox.c.message_id.in_(ids))
-        .values(attempts=sms_outbox.c.attempts + 1)
+        .values(status="sending", attempts=sms_outbox.c.attempts + 1, wired_at=datetime.now(UTC))
         .returning(
             sms_outbox.c.message_id, sms_outbox.c.phone, sms_outbox.c.body,
             sms_outbox.c.encoding, sms_outbox.c.segments, sms_outbox.c.attempts,
         )
     )  # fmt: skip
     return list(conn.execute(claim))
+
+
+def _send_concurrently(gateway: Gateway, outgoing: list[OutgoingSms], workers: int) -> list[SendResult]:
+    """Split a chunk over `workers` threads (one HTTP request each in flight); a slice that raises has its
+    messages answered as not sent, transient, like a refused connection."""
+    if workers <= 1 or len(outgoing) <= 1:
+        return gateway.send(outgoing)
+    slices = [outgoing[i::workers] for i in range(min(workers, len(outgoing)))]
+    with ThreadPoolExecutor(len(slices), thread_name_prefix=f"sms-{gateway.name}") as pool:
+        futures = [pool.submit(gateway.send, part) for part in slices]
+    answers: list[SendResult] = []
+    for part, future in zip(slices, futures, strict=True):
+        if future.exception() is None:
+            answers.extend(future.result())
+        else:
+            error = f"{type(future.exception()).__name__} in gateway"
+            answers.extend(SendResult(m.message_id, False, None, error, transient=True) for m in part)
+    return answers
 
 
 def send_queued(
@@ -116,57 +159,97 @@ def send_queued(
     gateway: Gateway,
     chunk_size: int = CHUNK,
     as_of: datetime | None = None,
+    workers: int | None = None,
+    pace: Callable[[int], None] | None = None,
+    in_doubt_after: timedelta = IN_DOUBT_AFTER,
 ) -> SendSummary:
-    """Hand the week's queued messages to the gateway in chunks; a row leaves 'queued' once, when answered.
+    """Hand the week's queued messages to the gateway in chunks; a row leaves 'queued' once, when claimed.
 
-    At-least-once window: each chunk is claimed, sent and marked in one transaction. If the process dies after
-    the gateway took a chunk but before the commit, those rows are still 'queued' and the next run sends them
-    again (the file gateway then holds two lines for them); a gateway that raises rolls its chunk back the
-    same way. Nothing else can send a message twice.
+    Each chunk is claimed in one transaction (rows become 'sending'), sent with `workers` concurrent requests
+    (default: the gateway's `concurrency`, else 1), and marked in one transaction. A sender killed between
+    the two leaves its chunk 'sending': after `in_doubt_after` a later run marks the rows a delivery report
+    vouches for as wired and queues the rest again. `pace(n)` is called before a chunk of n is sent.
     A subscriber who opted out up to `as_of` (naive UTC, default now) is skipped; a backfill of past weeks
     passes the week's send_at, or every later opt-out would cancel that subscriber's earlier weeks.
     """
-    sent = failed = retry_later = 0
+    sent = failed = retry_later = in_doubt = 0
+    workers = workers or getattr(gateway, "concurrency", 1)
     with engine.begin() as conn:
         skipped = _cancel_opted_out(conn, campaign, week, as_of or datetime.now(UTC).replace(tzinfo=None))
+        _settle_in_doubt(conn, campaign, week, datetime.now(UTC) - in_doubt_after)
     while True:
         with engine.begin() as conn:
             rows = _claim(conn, campaign, week, chunk_size)
-            if not rows:
-                break
-            outgoing = [
-                OutgoingSms(r.message_id, campaign, week, r.phone, r.body, r.encoding, r.segments)
-                for r in rows
-            ]
-            answers = {a.message_id: a for a in gateway.send(outgoing)}
-            now = datetime.now(UTC)
-            wired, final, retry = [], [], []
-            for r in rows:
-                answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
-                if answer.accepted:
-                    wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
-                elif answer.transient and r.attempts < MAX_ATTEMPTS:
-                    retry.append({"mid": r.message_id, "err": answer.error})
-                else:
-                    final.append({"mid": r.message_id, "err": answer.error})
-            by_id = update(sms_outbox).where(sms_outbox.c.message_id == bindparam("mid"))
+        if not rows:
+            break
+        outgoing = [
+            OutgoingSms(r.message_id, campaign, week, r.phone, r.body, r.encoding, r.segments) for r in rows
+        ]
+        try:
+            if pace is not None:
+                pace(len(rows))
+            answers = {a.message_id: a for a in _send_concurrently(gateway, outgoing, workers)}
+        except BaseException:
+            with engine.begin() as conn:  # nothing of this chunk was answered: it goes back as it was
+                ids = [r.message_id for r in rows]
+                back = update(sms_outbox).where(
+                    sms_outbox.c.message_id.in_(ids), sms_outbox.c.status == "sending"
+                )
+                conn.execute(back.values(status="queued", wired_at=None, attempts=sms_outbox.c.attempts - 1))
+            raise
+        now = datetime.now(UTC)
+        wired, final, retry, doubt = [], [], [], []
+        for r in rows:
+            answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
+            if answer.accepted:
+                wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
+            elif answer.in_doubt:
+                doubt.append({"mid": r.message_id, "err": answer.error})
+            elif answer.transient and r.attempts < MAX_ATTEMPTS:
+                retry.append({"mid": r.message_id, "err": answer.error})
+            else:
+                final.append({"mid": r.message_id, "err": answer.error})
+        # Only rows still 'sending' change status: a delivery report may have moved one on meanwhile.
+        by_id = update(sms_outbox).where(sms_outbox.c.message_id == bindparam("mid"))
+        in_flight = by_id.where(sms_outbox.c.status == "sending")
+        with engine.begin() as conn:
             if wired:
-                values = {"status": "wired", "wired_at": now, "gateway_message_id": bindparam("gmid")}
+                status = case((sms_outbox.c.status == "sending", "wired"), else_=sms_outbox.c.status)
+                values = {"status": status, "wired_at": now, "gateway_message_id": bindparam("gmid")}
                 conn.execute(by_id.values(**values, gateway=gateway.name, error=None), wired)
+                # Reports that came back before this commit (Kannel's take milliseconds) apply now.
+                advance_outbox(conn, [w["mid"] for w in wired])
             if final:
                 conn.execute(
-                    by_id.values(status="failed", gateway=gateway.name, error=bindparam("err")), final
+                    in_flight.values(status="failed", gateway=gateway.name, error=bindparam("err")), final
                 )
             if retry:
-                conn.execute(by_id.values(error=bindparam("err")), retry)
+                conn.execute(in_flight.values(status="queued", wired_at=None, error=bindparam("err")), retry)
+            if doubt:  # stays 'sending' with its claim time: settled by a delivery report or re-queued later
+                conn.execute(in_flight.values(gateway=gateway.name, error=bindparam("err")), doubt)
         sent, failed, retry_later = sent + len(wired), failed + len(final), retry_later + len(retry)
+        in_doubt += len(doubt)
         if retry:  # the gateway is struggling: stop here and let the task's retry back off
             break
-    return SendSummary(sent, failed, skipped, retry_later)
+    with engine.connect() as conn:
+        in_doubt = conn.scalar(
+            select(func.count()).where(
+                sms_outbox.c.campaign == campaign, sms_outbox.c.week == week, sms_outbox.c.status == "sending"
+            )
+        )
+    return SendSummary(sent, failed, skipped, retry_later, in_doubt)
 
 
 def apply_delivery_reports(engine: Engine) -> int:
     """Move outbox rows forward from delivery reports; a late 'accepted' never undoes a final status."""
+    with engine.begin() as conn:
+        return advance_outbox(conn)
+
+
+def advance_outbox(conn: Connection, message_ids: list[str] | None = None) -> int:
+    """Delivery reports' precedence applied to all messages, or to these only (the receiver's batches)."""
+    if message_ids is not None and not message_ids:
+        return 0
     o, r = sms_outbox, sms_delivery_reports.alias("r")
     of_row = r.c.message_id == o.c.message_id
     # The latest final report decides; on a tie, delivered wins. Final rows are never touched again.
@@ -182,14 +265,22 @@ def apply_delivery_reports(engine: Engine) -> int:
     to_final = (
         update(o)
         .where(
-            o.c.status.in_(("queued", "wired", "sent")), exists().where(of_row, r.c.status.in_(FINAL_REPORTS))
+            o.c.status.in_(("queued", "sending", "wired", "sent")),
+            exists().where(of_row, r.c.status.in_(FINAL_REPORTS)),
         )
         .values(status=final_status, final_at=final_at)
     )
     to_sent = (
         update(o)
-        .where(o.c.status.in_(("queued", "wired")), exists().where(of_row, r.c.status.in_(INTERIM_REPORTS)))
+        .where(
+            o.c.status.in_(("queued", "sending", "wired")),
+            exists().where(of_row, r.c.status.in_(INTERIM_REPORTS)),
+        )
         .values(status="sent")
     )
-    with engine.begin() as conn:
-        return conn.execute(to_final).rowcount + conn.execute(to_sent).rowcount
+    if message_ids is not None:
+        to_final, to_sent = (
+            to_final.where(o.c.message_id.in_(message_ids)),
+            to_sent.where(o.c.message_id.in_(message_ids)),
+        )
+    return conn.execute(to_final).rowcount + conn.execute(to_sent).rowcount

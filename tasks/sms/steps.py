@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from prefect import task
+from prefect.client.orchestration import get_client
+from prefect.concurrency.sync import rate_limit
+from prefect.exceptions import ObjectNotFound
 from prefect.tasks import exponential_backoff
 
 from malux.settings import get_settings
 from tasks.sms.gateways import get_gateway
-from tasks.sms.outbox import QueueResult, SendSummary, apply_delivery_reports, queue_week, send_queued
+from tasks.sms.outbox import (
+    IN_DOUBT_AFTER,
+    QueueResult,
+    SendSummary,
+    apply_delivery_reports,
+    queue_week,
+    send_queued,
+)
 from warehouse.db import engine_for
 
 
@@ -25,8 +38,42 @@ class BroadcastSummary:
     failed: int
 
 
+# The file gateway only writes a local file: a CLI run with it needs no rate limit on a Prefect server.
+UNLIMITED_GATEWAYS = frozenset({"file"})
+
+
 class GatewayStruggling(RuntimeError):
     """The gateway answered some messages with a transient error; they stay queued for the retry."""
+
+
+def rate_limit_name(gateway: str) -> str:
+    """The Prefect global concurrency limit that paces one gateway (deployments/sms_rate_limits.py)."""
+    return f"sms-{gateway}"
+
+
+def gateway_pace(gateway: str) -> Callable[[int], None] | None:
+    """Takes n slots of the gateway's rate limit before a chunk of n is sent; a missing limit fails now.
+
+    The limit's size caps one acquisition, so a limit of 1 decaying at N/s (deployments/limits.yaml) and a
+    limit of 500 decaying at N/s both pace at N messages a second; the larger one costs one call per chunk.
+    """
+    if gateway in UNLIMITED_GATEWAYS:
+        return None
+    name = rate_limit_name(gateway)
+    with get_client(sync_client=True) as client:
+        try:
+            size = max(1, client.read_global_concurrency_limit_by_name(name).limit)
+        except ObjectNotFound as exc:
+            raise RuntimeError(
+                f"no Prefect rate limit {name!r} on this server to pace {gateway}: create it with "
+                "`python deployments/setup_server.py` (deployments/limits.yaml) against this server"
+            ) from exc
+
+    def pace(n: int) -> None:
+        for taken in range(0, n, size):
+            rate_limit(name, occupy=min(size, n - taken), strict=True)
+
+    return pace
 
 
 @task(name="queue-week")
@@ -47,8 +94,17 @@ def queue_week_task(campaign: str, week: int) -> QueueResult:
 def send_week_task(campaign: str, week: int, gateway: str | None = None) -> SendSummary:
     """Send what is still queued; transient gateway errors are retried with back-off."""
     settings = get_settings()
+    name = gateway or settings.sms_gateway
+    in_doubt_after = (
+        timedelta(seconds=float(os.environ.get("MALUX_SMS_IN_DOUBT_SECONDS", 0))) or IN_DOUBT_AFTER
+    )
     summary = send_queued(
-        engine_for(settings.database_url), campaign, week, get_gateway(gateway or settings.sms_gateway)
+        engine_for(settings.database_url),
+        campaign,
+        week,
+        get_gateway(name),
+        pace=gateway_pace(name),
+        in_doubt_after=in_doubt_after,
     )
     if summary.retry_later:
         raise GatewayStruggling(

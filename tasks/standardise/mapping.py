@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ class ColumnSpec:
     fmt: str | None = None
     decimal: str | None = None
     required: bool = False
+    per_header: str | None = None  # a unit column whose factor divides the value (WFP: "100 KG" -> 100)
+    per_units: tuple[tuple[str, float], ...] = ()  # (folded unit, factor)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Mapping:
     sheet: str | None = None
     header_row_contains: str | None = None
     source: Path | None = None
+    aliases: dict[str, dict[str, Any]] = field(default_factory=dict)  # translations that keep unknown values
 
 
 def _schema_kind(table: Table, name: str) -> str:
@@ -77,6 +80,11 @@ def _spec(table: Table, name: str, entry: Any, where: Path) -> ColumnSpec:
     kind = str(entry.get("type", kind))
     if kind not in KINDS:
         raise InputError(f"{where}: column {name!r} has type {kind!r}; expected one of {sorted(KINDS)}")
+    per = entry.get("per") or {}
+    if per and (not isinstance(per, dict) or "column" not in per or not isinstance(per.get("units"), dict)):
+        raise InputError(
+            f"{where}: column {name!r}: per needs {{column: <unit header>, units: {{unit: factor}}}}"
+        )
     return ColumnSpec(
         name,
         tuple(str(h) for h in headers),
@@ -84,6 +92,8 @@ def _spec(table: Table, name: str, entry: Any, where: Path) -> ColumnSpec:
         entry.get("format"),
         entry.get("decimal"),
         required=not entry.get("optional", False),
+        per_header=str(per["column"]) if per else None,
+        per_units=tuple((fold(str(k)), float(v)) for k, v in (per.get("units") or {}).items()),
     )
 
 
@@ -108,11 +118,15 @@ def load_mapping(config_dir: Path, partner: str | None, dataset: str, table: Tab
     for name in input_columns(table):
         spec = _spec(table, name, declared.get(name), where)
         if name in defaults:
-            spec = ColumnSpec(spec.canonical, spec.headers, spec.kind, spec.fmt, spec.decimal, required=False)
+            spec = replace(spec, required=False)
         columns[name] = spec
     values = {
         col: {fold(str(k)): v for k, v in (table_ or {}).items()}
         for col, table_ in (raw.get("values") or {}).items()
+    }
+    aliases = {
+        col: {fold(str(k)): v for k, v in (table_ or {}).items()}
+        for col, table_ in (raw.get("aliases") or {}).items()
     }
     options = raw.get("file") or {}
     return Mapping(
@@ -124,4 +138,5 @@ def load_mapping(config_dir: Path, partner: str | None, dataset: str, table: Tab
         options.get("sheet"),
         options.get("header_row_contains"),
         path if raw else None,
+        aliases,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,3 +60,19 @@ def normalise_phone(raw: Any) -> Phone:
         return Phone(text, None, False, None)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Phone(text, e164, True, _operator(number))
+
+
+def normalise_phones(values: Sequence[Any]) -> list[Phone]:
+    """`normalise_phone` over a column, each distinct value parsed once: libphonenumber is the slow part."""
+    seen: dict[tuple[type, Any], Phone] = {}
+    out = []
+    for value in values:
+        key = (type(value), value)
+        try:
+            phone = seen[key]
+        except KeyError:
+            phone = seen[key] = normalise_phone(value)
+        except TypeError:  # an unhashable cell: parse it alone
+            phone = normalise_phone(value)
+        out.append(phone)
+    return out

@@ -26,3 +26,25 @@ class Standardised:
     issues: list[RowIssue] = field(default_factory=list)
     sheet: str | None = None
     rows_in: int = 0
+
+
+@dataclass
+class Layout:
+    """Where a file's header is and how its headers meet the mapping, found without loading anything."""
+
+    file: str
+    dataset: str
+    partner: str | None
+    sheet: str | None
+    sheets: list[str]
+    header_row: int
+    mapped: dict[str, str]  # canonical column -> the header it is read from
+    missing: dict[str, list[str]]  # required canonical column -> the headers that would have matched
+    absent_optional: list[str]
+    ignored: list[str]  # headers no canonical column reads
+    duplicated: list[str]  # headers that appear more than once
+    skipped_rows: list[int] = field(default_factory=list)  # HXL tag rows under the header
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing

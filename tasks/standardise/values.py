@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tasks.standardise.amounts import parse_amount
-from tasks.standardise.dates import parse_date, parse_datetime
+import numpy as np
+import pandas as pd
+
+from tasks.standardise.amounts import parse_amount, parse_amounts
+from tasks.standardise.dates import parse_date, parse_dates, parse_datetime, parse_datetimes
 from tasks.standardise.mapping import ColumnSpec
 from tasks.standardise.phones import normalise_phone
 from tasks.standardise.text import as_text, fold, is_missing
@@ -81,3 +84,54 @@ def _checked(value: Any, raw: Any, kind: str) -> tuple[Any, str | None]:
 def check_name(spec: ColumnSpec) -> str:
     """The RowIssue check of a column: parse_<kind>, or parse_value for a values map."""
     return {"text": "parse_value", "number": "parse_amount"}.get(spec.kind, f"parse_{spec.kind}")
+
+
+def _distinct(raws: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Codes into the distinct cells: a 1 M-row column holds a few thousand, so each is read once."""
+    cells = np.empty(len(raws), dtype=object)
+    cells[:] = raws
+    if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(cells)
+        uniques = list(uniques)
+    else:  # mixed spreadsheet cells: 1, 1.0 and True are equal in Python but not the same cell
+        keyed = np.empty(len(raws), dtype=object)
+        keyed[:] = [(type(v), v) for v in raws]
+        codes, keys = pd.factorize(keyed)
+        uniques = [value for _, value in keys]
+    missing = codes < 0  # None and NaN
+    if missing.any():
+        codes = np.where(missing, len(uniques), codes)
+        uniques.append(None)
+    return codes, uniques
+
+
+def read_column(
+    spec: ColumnSpec,
+    translate: dict[str, Any] | None,
+    raws: list[Any],
+    default: Any = None,
+    aliases: dict[str, Any] | None = None,
+) -> tuple[list[Any], list[tuple[int, str | None, str]]]:
+    """A whole column's values, and (row index, text as typed, reason) for each cell that cannot be read."""
+    codes, uniques = _distinct(raws)
+    prepared = [default if default is not None and is_missing(u) else u for u in uniques]
+    if aliases:
+        prepared = [u if is_missing(u) else aliases.get(fold(as_text(u) or ""), u) for u in prepared]
+    if spec.kind in ("date", "datetime", "amount", "number"):
+        kind = "amount" if spec.kind == "number" else spec.kind
+        parse = {"date": parse_dates, "datetime": parse_datetimes}.get(kind)
+        parsed = parse(prepared, spec.fmt) if parse else parse_amounts(prepared, spec.decimal)
+        results = [_checked(value, raw, kind) for value, raw in zip(parsed, prepared, strict=True)]
+    elif spec.kind == "text" and translate is None and all(u is None or isinstance(u, str) for u in prepared):
+        results = [((u.strip() or None) if u is not None else None, None) for u in prepared]  # = as_text
+    else:
+        reader = make_reader(spec, translate)
+        results = [reader(raw) for raw in prepared]
+    values = np.empty(len(results), dtype=object)
+    values[:] = [value for value, _ in results]
+    bad = [k for k, (_, reason) in enumerate(results) if reason]
+    problems = []
+    if bad:
+        for i in np.flatnonzero(np.isin(codes, bad)).tolist():
+            problems.append((i, as_text(prepared[codes[i]]), results[codes[i]][1]))
+    return values[codes].tolist(), problems

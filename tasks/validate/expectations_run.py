@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -10,6 +12,18 @@ import pandas as pd
 from tasks.standardise.result import RowIssue
 
 ROW = "source_row"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One expectation's verdict on a batch, as the validation report shows it."""
+
+    expectation: str
+    columns: list[str]
+    success: bool
+    unexpected_count: int
+    reason: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +45,13 @@ def _value_of(entry: dict[str, Any], columns: list[str]) -> str | None:
 
 def run_suite(frame: pd.DataFrame, suite: dict[str, Any]) -> list[RowIssue]:
     """Every (row, column, value, expectation, reason) the suite rejects; an empty list when all pass."""
+    return run_suite_with_outcomes(frame, suite)[0]
+
+
+def run_suite_with_outcomes(
+    frame: pd.DataFrame, suite: dict[str, Any]
+) -> tuple[list[RowIssue], list[Outcome]]:
+    """The row issues and each expectation's verdict; `today` is the bound that rejects future dates."""
     import great_expectations as gx
 
     context = _context()
@@ -42,19 +63,25 @@ def run_suite(frame: pd.DataFrame, suite: dict[str, Any]) -> list[RowIssue]:
     )
     expectation_suite = gx.ExpectationSuite(name=name, expectations=suite["expectations"])
     result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        expectation_suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
+        expectation_suite,
+        expectation_parameters={"today": pd.Timestamp(date.today())},
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]},
     )
     context.data_sources.delete(name)
     issues: list[RowIssue] = []
+    outcomes: list[Outcome] = []
     for outcome in result.results:
-        if outcome.success:
-            continue
         config = outcome.expectation_config
         kwargs = config.kwargs
         columns = kwargs.get("column_list") or [
             c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c
         ]
         reason = (config.meta or {}).get("reason", config.type)
+        shown = {k: v for k, v in kwargs.items() if k not in ("batch_id", "column", "column_list")}
+        count = int(outcome.result.get("unexpected_count") or 0)
+        outcomes.append(Outcome(config.type, list(columns), bool(outcome.success), count, reason, shown))
+        if outcome.success:
+            continue
         entries = outcome.result.get("unexpected_index_list")
         if entries is None:
             raise RuntimeError(
@@ -64,4 +91,4 @@ def run_suite(frame: pd.DataFrame, suite: dict[str, Any]) -> list[RowIssue]:
             issues.append(
                 RowIssue(int(entry[ROW]), ", ".join(columns), _value_of(entry, columns), config.type, reason)
             )
-    return issues
+    return issues, outcomes

@@ -11,7 +11,8 @@ from prefect import task
 from malux.settings import get_settings
 from tasks.ingest.models import BatchRejected, StagedBatch, Verdict
 from tasks.standardise.result import RowIssue
-from tasks.validate.expectations_run import run_suite
+from tasks.validate.data_docs import write_validation_report
+from tasks.validate.expectations_run import run_suite_with_outcomes
 from tasks.validate.references import check_references
 from tasks.validate.suites import load_suite_dict
 from warehouse import batches
@@ -27,12 +28,12 @@ def _issues_from_staging(staged: StagedBatch) -> list[RowIssue]:
 
 def _quarantine_frame(frame: pd.DataFrame, issues: list[RowIssue]) -> pd.DataFrame:
     """One row per reason, each carrying the whole row as read so the partner sees what they sent."""
-    by_row = frame.set_index("source_row", drop=False)
+    held = frame[frame["source_row"].isin({i.source_row for i in issues})]
     as_json = {
-        int(row): json.dumps(
-            {k: (None if pd.isna(v) else str(v)) for k, v in by_row.loc[row].items()}, ensure_ascii=False
+        int(record["source_row"]): json.dumps(
+            {k: (None if pd.isna(v) else str(v)) for k, v in record.items()}, ensure_ascii=False
         )
-        for row in {i.source_row for i in issues}
+        for record in held.astype(object).to_dict("records")
     }
     return pd.DataFrame(
         [(i.source_row, i.column, i.value, i.check, i.reason, as_json[i.source_row]) for i in issues],
@@ -48,17 +49,36 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     ticket = staged.ticket
     frame = pd.read_parquet(staged.rows_path)
     issues = _issues_from_staging(staged)
-    issues += run_suite(frame, load_suite_dict(settings.expectations_dir, ticket.dataset))
+    suite_issues, outcomes = run_suite_with_outcomes(
+        frame, load_suite_dict(settings.expectations_dir, ticket.dataset)
+    )
+    issues += suite_issues
     issues += check_references(engine, ticket.dataset, frame, settings.config_dir)
     bad_rows = {i.source_row for i in issues}
     share = len(bad_rows) / len(frame) if len(frame) else 0.0
-    if share > settings.max_quarantine_share:
+    rejected = share > settings.max_quarantine_share
+    write_validation_report(
+        staged.rows_path.parent,
+        batch={
+            "batch_id": ticket.batch_id,
+            "dataset": ticket.dataset,
+            "partner": ticket.partner,
+            "file": ticket.source.name,
+            "sheet": staged.sheet,
+        },
+        outcomes=outcomes,
+        issues=issues,
+        rows_in=staged.rows_in,
+        verdict="Rejected whole: too many bad rows" if rejected else "Accepted",
+    )
+    if rejected:
         top = "; ".join(
             f"{reason} ({n} row{'s' if n > 1 else ''})"
             for reason, n in Counter(i.reason for i in issues).most_common(3)
         )
+        where = f", sheet {staged.sheet!r}" if staged.sheet else ""
         message = (
-            f"{ticket.source}: {len(bad_rows)} of {len(frame)} rows fail validation, more than the "
+            f"{ticket.source}{where}: {len(bad_rows)} of {len(frame)} rows fail validation, more than the "
             f"{settings.max_quarantine_share:.0%} a batch may hold back; most frequent: {top}"
         )
         batches.reject(engine, ticket.batch_id, message, rows_in=staged.rows_in)

@@ -14,4 +14,13 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_ready; then
   fi
 fi
 pg_ready && echo "PostgreSQL: ready on 127.0.0.1:5432" || echo "PostgreSQL: not reachable on 127.0.0.1:5432"
+bash "$(dirname "$0")/kannel.sh" || true
+# Headless Chromium for the monitoring note's PDF and its rendering test (DESIGN §8): install it when we can.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing chromium"
+  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }) ||
+    echo "could not install chromium"
+fi
+command -v chromium >/dev/null 2>&1 && echo "Chromium: $(command -v chromium)" || echo "Chromium: not installed"
 exit 0

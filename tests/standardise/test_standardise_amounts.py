@@ -5,7 +5,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.standardise.amounts import parse_amount
+from tasks.standardise.amounts import parse_amount, parse_amounts
 
 
 def test_the_forms_partners_use():
@@ -49,3 +49,22 @@ def test_decimal_commas(units: int, cents: int):
 def test_any_text_gives_a_number_or_none(text: str):
     result = parse_amount(text)
     assert result is None or isinstance(result, float)
+
+
+TYPED_AMOUNTS = st.one_of(
+    st.integers(0, 10**12).map(lambda v: f"{v:,}".replace(",", " ")),
+    st.integers(0, 10**12).map(lambda v: f"{v:,}".replace(",", "\u00a0") + " FCFA"),
+    st.integers(0, 10**12).map(lambda v: f"{v:,}".replace(",", ".")),
+    st.from_regex(r"\A-?[\d ., ]{1,15}\Z"),  # any mix of digits, spaces, dots and commas
+    st.text(alphabet="0123456789 .,-+OoFCAxf\u00a0", max_size=15),
+    st.text(max_size=12),
+    st.none(),
+    st.floats(allow_nan=True),
+    st.integers(),
+    st.booleans(),
+)
+
+
+@given(st.lists(TYPED_AMOUNTS, max_size=40), st.sampled_from([None, ",", "."]))
+def test_a_whole_column_reads_as_each_of_its_cells_would(cells: list, decimal: str | None):
+    assert parse_amounts(cells, decimal) == [parse_amount(cell, decimal) for cell in cells]

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.standardise.phones import normalise_phone
+from tasks.standardise.phones import normalise_phone, normalise_phones
 
 OPERATOR = {"7": "Orange", "8": "Orange", "9": "Orange", "6": "Moov", "5": "Telecel"}
 PREFIXES = ["70", "76", "79", "82", "83", "84", "90", "94", "60", "66", "69", "89", "95", "99", "50", "53"]
@@ -54,3 +54,19 @@ def test_every_form_of_a_mobile_number_normalises_alike(prefix: str, rest: int, 
 def test_any_text_gives_an_answer_not_an_exception(text: str):
     phone = normalise_phone(text)
     assert phone.valid == (phone.e164 is not None)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(lambda p, r: f"{p} {r:06d}", st.sampled_from(PREFIXES), st.integers(0, 999_999)),
+            st.text(alphabet="0123456789 +-", max_size=16),
+            st.none(),
+            st.floats(allow_nan=True),
+        ),
+        max_size=30,
+    )
+)
+def test_a_whole_column_normalises_as_each_of_its_cells_would(cells: list):
+    column = cells + cells  # repeated values come from the cache, and must not differ
+    assert normalise_phones(column) == [normalise_phone(cell) for cell in column]

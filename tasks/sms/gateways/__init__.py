@@ -8,13 +8,24 @@ from pathlib import Path
 from malux.settings import get_settings
 from tasks.sms.gateways.base import Gateway, OutgoingSms, SendResult
 from tasks.sms.gateways.file import FileGateway
+from tasks.sms.gateways.kannel import KannelGateway, kannel_from_env
 
 
 def _file(out_dir: Path | None = None) -> Gateway:
     return FileGateway(out_dir or get_settings().outbox_dir)
 
 
-GATEWAYS: dict[str, Callable[..., Gateway]] = {"file": _file}
+def _africastalking() -> Gateway:
+    from tasks.sms.gateways.africastalking import AfricasTalkingGateway  # reads MALUX_AT_* when chosen
+
+    return AfricasTalkingGateway()
+
+
+GATEWAYS: dict[str, Callable[..., Gateway]] = {
+    "file": _file,
+    "kannel": kannel_from_env,
+    "africastalking": _africastalking,
+}
 
 
 def get_gateway(name: str, **options: object) -> Gateway:
@@ -24,4 +35,4 @@ def get_gateway(name: str, **options: object) -> Gateway:
     return GATEWAYS[name](**options)
 
 
-__all__ = ["FileGateway", "Gateway", "OutgoingSms", "SendResult", "get_gateway"]
+__all__ = ["FileGateway", "Gateway", "KannelGateway", "OutgoingSms", "SendResult", "get_gateway"]

@@ -21,13 +21,17 @@ class OutgoingSms:
 
 @dataclass(frozen=True)
 class SendResult:
-    """A gateway's answer for one message; transient rejections may be retried, others are final."""
+    """A gateway's answer for one message; transient rejections may be retried, others are final.
+
+    in_doubt: the request may have reached the gateway (e.g. a read timeout): never sent again blindly.
+    """
 
     message_id: str
     accepted: bool
     gateway_message_id: str | None = None
     error: str | None = None
     transient: bool = False
+    in_doubt: bool = False
 
 
 class Gateway(Protocol):

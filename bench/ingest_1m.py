@@ -1,0 +1,338 @@
+"""A 1 M-row loans CSV through the whole ingest, on SQLite and PostgreSQL, beside a floor from the same run.
+
+Run: `.venv/bin/python bench/ingest_1m.py [--rows N] [--no-write]`. It generates AMASSA's loans layout
+(cp1252, semicolons, "1 250 000" amounts, dd/mm/yyyy dates, a few defects), registers the borrowers and
+MFIs first so references pass, then times the ingest tasks' own functions (register, standardise, validate,
+publish) and the floor (pyarrow CSV read + Parquet write + the database's fastest bulk load) on the same
+file. Each measurement runs in its own process so peak RSS is its own. The table goes into
+docs/benchmarks.md between this script's markers. PostgreSQL: a database created on 127.0.0.1:5432
+(trust auth) and dropped after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench/ingest_1m.py: begin -->", "<!-- bench/ingest_1m.py: end -->"
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+HEADERS = [
+    "N° Prêt",
+    "Code emprunteur",
+    "IMF",
+    "Spéculation",
+    "Montant décaissé (FCFA)",
+    "Taux mensuel",
+    "Date décaissement",
+    "Date échéance",
+    "Volume (kg)",
+]
+MFIS = {"MFI01": "Soro Yiriwaso", "MFI02": "Kafo Jiginew", "MFI03": "Nyesigiso"}
+BORROWERS = [f"OP{i:03d}" for i in range(1, 51)] + [f"MSE{i:03d}" for i in range(1, 21)]
+
+
+def write_beneficiaries(path: Path) -> None:
+    """The borrowers and MFIs, canonical headers, so the loans' references are known."""
+    lines = ["beneficiary_id,category,name"]
+    lines += [f"{b},{'producer_org' if b.startswith('OP') else 'mse'},{b} union" for b in BORROWERS]
+    lines += [f"{code},mfi,{name}" for code, name in MFIS.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _french(values: np.ndarray, nbsp: np.ndarray) -> list[str]:
+    """Integers as "1 250 000", a fifth of them with no-break spaces, as AMASSA's spreadsheet exports."""
+    out = [f"{v:,}".replace(",", " ") for v in values.tolist()]
+    return [t.replace(" ", "\u00a0") if n else t for t, n in zip(out, nbsp.tolist(), strict=True)]
+
+
+def write_loans(path: Path, rows: int, seed: int = 3) -> int:
+    """AMASSA's loans CSV with `rows` data rows and ~0.1 % defective cells; returns the defect count."""
+    rng = np.random.default_rng(seed)
+    days = np.datetime64("2018-01-01") + rng.integers(0, 3 * 365, rows).astype("timedelta64[D]")
+    maturity = days + rng.integers(90, 300, rows).astype("timedelta64[D]")
+    principal = rng.integers(10, 301, rows) * 50_000
+    volume = principal // rng.integers(250, 450, rows) // 10 * 10
+    columns = {
+        "loan": [f"AMS-L{i:07d}" for i in range(1, rows + 1)],
+        "borrower": np.array(BORROWERS)[rng.integers(0, len(BORROWERS), rows)].tolist(),
+        "mfi": np.array(list(MFIS.values()))[rng.integers(0, 3, rows)].tolist(),
+        "crop": np.array(["Sésame", "Riz", "Fonio"])[rng.integers(0, 3, rows)].tolist(),
+        "principal": _french(principal, rng.random(rows) < 0.2),
+        "rate": ["0,0125"] * rows,
+        "disbursed": np.datetime_as_string(days).tolist(),
+        "maturity": np.datetime_as_string(maturity).tolist(),
+        "volume": _french(volume, rng.random(rows) < 0.2),
+    }
+    for key in ("disbursed", "maturity"):
+        columns[key] = [f"{s[8:10]}/{s[5:7]}/{s[0:4]}" for s in columns[key]]
+    blank = np.flatnonzero(rng.random(rows) < 0.05)
+    for i in blank.tolist():
+        columns["volume"][i] = ""
+    bad = rng.choice(rows, size=max(3, rows // 1000), replace=False).tolist()
+    for n, i in enumerate(bad):
+        kind = n % 3
+        if kind == 0:
+            columns["crop"][i] = "Maïs"
+        elif kind == 1:
+            columns["principal"][i] = "1 25O 000"
+        else:
+            columns["disbursed"][i] = "31/02/2019"
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        handle.write("Rapport des prêts IMF – AMASSA\n")
+        handle.write(";".join(HEADERS) + "\n")
+        for row in zip(*columns.values(), strict=True):
+            handle.write(";".join(row) + "\n")
+    return len(bad)
+
+
+def _peak_mb() -> float:
+    """This process's own peak RSS (VmHWM: ru_maxrss would count the parent's pages inherited at fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Clock:
+    """Wall and CPU seconds of named steps: on a shared machine, CPU time is the figure that holds."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def step(self, name: str, started: tuple[float, float]) -> None:
+        self.wall[name] = time.perf_counter() - started[0]
+        self.cpu[name] = time.process_time() - started[1]
+
+
+def _now() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def child_ingest(csv: Path, beneficiaries: Path) -> dict:
+    """Time each ingest task on the loans file, in this process (whose peak RSS is reported)."""
+    from tasks.ingest.publish import publish_batch
+    from tasks.ingest.register import register_batch
+    from tasks.ingest.stage import standardise_batch
+    from tasks.validate.task import validate_batch
+
+    def ingest(path: Path, dataset: str, partner: str | None) -> tuple[Clock, object]:
+        clock = Clock()
+        started = _now()
+        ticket = register_batch.fn(path, dataset, partner)
+        clock.step("register", started)
+        started = _now()
+        staged = standardise_batch.fn(ticket)
+        clock.step("standardise", started)
+        started = _now()
+        verdict = validate_batch.fn(staged)
+        clock.step("validate", started)
+        started = _now()
+        summary = publish_batch.fn(verdict)
+        clock.step("publish", started)
+        return clock, summary
+
+    ingest(beneficiaries, "beneficiaries", None)  # also pays the imports and the migration once
+    base = _peak_mb()
+    clock, summary = ingest(csv, "loans", "amassa")
+    return {
+        "times": clock.wall,
+        "cpu": clock.cpu,
+        "rows_in": summary.rows_in,
+        "rows_loaded": summary.rows_loaded,
+        "rows_quarantined": summary.rows_quarantined,
+        "peak_mb": _peak_mb(),
+        "base_mb": base,
+    }
+
+
+def child_floor(csv: Path, url: str, work: Path) -> dict:
+    """pyarrow CSV read + Parquet write + the database's fastest bulk load, on the same file."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    clock = Clock()
+    started = _now()
+    table = pacsv.read_csv(
+        csv,
+        read_options=pacsv.ReadOptions(encoding="cp1252", skip_rows=1),
+        parse_options=pacsv.ParseOptions(delimiter=";"),
+    )
+    clock.step("read", started)
+    started = _now()
+    pq.write_table(table, work / "floor.parquet", compression="zstd")
+    clock.step("parquet", started)
+    table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
+    started = _now()
+    if url.startswith("sqlite"):
+        import adbc_driver_sqlite.dbapi as adbc
+
+        with adbc.connect(url.removeprefix("sqlite:///")) as conn, conn.cursor() as cur:
+            cur.adbc_ingest("floor_loans", table, mode="create")
+            conn.commit()
+    else:
+        import psycopg
+        import pyarrow.csv as pacsv_write
+
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        buffer = __import__("io").BytesIO()
+        pacsv_write.write_csv(table, buffer, write_options=pacsv_write.WriteOptions(include_header=False))
+        with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+            cur.execute(
+                "CREATE TABLE floor_loans (" + ", ".join(f"c{i} text" for i in range(table.num_columns)) + ")"
+            )
+            with cur.copy("COPY floor_loans FROM STDIN (FORMAT csv)") as copy:
+                copy.write(buffer.getvalue())
+    clock.step("load", started)
+    return {"times": clock.wall, "cpu": clock.cpu, "rows": table.num_rows, "peak_mb": _peak_mb()}
+
+
+def run_child(args: list[str], env: dict[str, str]) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _pg_database(action: str, name: str) -> None:
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f'{action} DATABASE "{name}"'],
+        check=True,
+        capture_output=True,
+    )
+
+
+def measure(rows: int, work: Path) -> dict:
+    csv, beneficiaries = work / "amassa_prets_1m.csv", work / "beneficiaires.csv"
+    started = time.perf_counter()
+    defects = write_loans(csv, rows)
+    write_beneficiaries(beneficiaries)
+    generated = time.perf_counter() - started
+    results: dict = {"rows": rows, "defects": defects, "csv_mb": csv.stat().st_size / 1e6, "gen_s": generated}
+    results["load_before"] = os.getloadavg()[0]
+    for backend in ("sqlite", "postgresql"):
+        name = f"malux_bench_{uuid.uuid4().hex[:8]}"
+        if backend == "sqlite":
+            url = f"sqlite:///{work / backend / 'data' / 'warehouse.sqlite'}"
+            floor_url = f"sqlite:///{work / backend / 'floor.sqlite'}"
+        else:
+            _pg_database("CREATE", name)
+            url = floor_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        (work / backend / "data").mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MALUX_", "PREFECT_"))}
+        env.update(
+            MALUX_DATA_DIR=str(work / backend / "data"),
+            MALUX_WAREHOUSE_URL=url,
+            PREFECT_HOME=str(work / backend / "prefect"),
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            PREFECT_LOGGING_LEVEL="WARNING",
+        )
+        try:
+            floor = run_child(["--child", "floor", str(csv), floor_url, str(work / backend)], env)
+            ingest = run_child(["--child", "ingest", str(csv), str(beneficiaries)], env)
+        finally:
+            if backend == "postgresql":
+                _pg_database("DROP", name)
+        results[backend] = {"floor": floor, "ingest": ingest}
+        print(f"{backend}: floor {floor['times']}, ingest {ingest['times']}", file=sys.stderr)
+    return results
+
+
+def render(results: dict, command: str) -> str:
+    rows = results["rows"]
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load average {results['load_before']:.1f} at the start "
+        f"(a shared machine: wall seconds vary, CPU seconds of our process hold); command: `{command}`.",
+        "",
+        f"The file: {rows:,} AMASSA loan rows ({results['csv_mb']:.0f} MB, cp1252, `;`, "
+        '"1 250 000" amounts with plain and no-break spaces, dd/mm/yyyy dates), '
+        f"{results['defects']:,} defective cells that must be held back. Each line runs in its own process; "
+        "peak RSS is that process's own high-water mark (the ingest's includes Prefect, GX and pandas "
+        "imported, shown as *base*). Seconds are wall (CPU of the Python process in brackets; the "
+        "database server's CPU is not in it).",
+        "",
+        "| warehouse | path | read + standardise | validate | lake + load | total | rows/s | peak RSS "
+        "| × floor |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for backend in ("sqlite", "postgresql"):
+        floor, ingest = results[backend]["floor"], results[backend]["ingest"]
+        ft, fc, it, ic = floor["times"], floor["cpu"], ingest["times"], ingest["cpu"]
+        floor_total, ingest_total = sum(ft.values()), sum(it.values())
+        loader = "ADBC ingest" if backend == "sqlite" else "COPY"
+        lines.append(
+            f"| {backend} | floor: pyarrow read + Parquet + {loader} | {ft['read']:.2f} ({fc['read']:.2f}) | "
+            f"– | {ft['parquet'] + ft['load']:.2f} ({fc['parquet'] + fc['load']:.2f}) | "
+            f"{floor_total:.2f} ({sum(fc.values()):.2f}) | {rows / floor_total:,.0f} | "
+            f"{floor['peak_mb']:,.0f} MB | 1.0 |"
+        )
+        lines.append(
+            f"| {backend} | MALUX ingest (register {it['register']:.2f}) | "
+            f"{it['standardise']:.2f} ({ic['standardise']:.2f}) | "
+            f"{it['validate']:.2f} ({ic['validate']:.2f}) | "
+            f"{it['publish']:.2f} ({ic['publish']:.2f}) | {ingest_total:.2f} ({sum(ic.values()):.2f}) | "
+            f"{rows / ingest_total:,.0f} | {ingest['peak_mb']:,.0f} MB (base {ingest['base_mb']:,.0f}) | "
+            f"{ingest_total / floor_total:.1f} |"
+        )
+        lines.append(
+            f"| | rows in / loaded / quarantined: {ingest['rows_in']:,} / {ingest['rows_loaded']:,} / "
+            f"{ingest['rows_quarantined']:,} | | | | | | | |"
+        )
+    return "\n".join(lines)
+
+
+def write_doc(section: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    block = f"{BEGIN}\n## Ingest, 1 M rows\n\n{section}\n{END}"
+    if BEGIN in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/ alone")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        if kind == "ingest":
+            out = child_ingest(Path(rest[0]), Path(rest[1]))
+        else:
+            out = child_floor(Path(rest[0]), rest[1], Path(rest[2]))
+        print(json.dumps(out))
+        return
+    with tempfile.TemporaryDirectory(prefix="malux-bench-ingest-") as tmp:
+        results = measure(args.rows, Path(tmp))
+    command = ".venv/bin/python bench/ingest_1m.py"
+    if args.rows != 1_000_000:
+        command += f" --rows {args.rows}"
+    section = render(results, command)
+    print(section)
+    if not args.no_write:
+        write_doc(section)
+
+
+if __name__ == "__main__":
+    main()

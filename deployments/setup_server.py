@@ -1,0 +1,120 @@
+"""Prepare a Prefect server for MALUX's deployments: work pool, limits, variables, secrets and automations.
+
+Run it before `prefect --no-prompt deploy --all`, with PREFECT_API_URL set to the server. It is safe to run
+again: everything is created or brought up to date, nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+POOL = "malux-process"
+
+
+def _yaml(name: str) -> Any:
+    return yaml.safe_load((HERE / name).read_text(encoding="utf-8")) or {}
+
+
+def ensure_work_pool(client: Any, name: str = POOL) -> str:
+    """A process work pool with Prefect's default job template, so workers run flows as subprocesses."""
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    try:
+        client.read_work_pool(name)
+        return f"work pool {name}: exists"
+    except ObjectNotFound:
+        template = ProcessWorker.get_default_base_job_template()
+        client.create_work_pool(WorkPoolCreate(name=name, type="process", base_job_template=template))
+        return f"work pool {name}: created"
+
+
+def ensure_limits(client: Any, limits: dict[str, dict]) -> list[str]:
+    """Every global concurrency / rate limit of limits.yaml, with its limit and decay as configured."""
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
+    from prefect.exceptions import ObjectNotFound
+
+    done = []
+    for name, spec in limits.items():
+        limit, decay = int(spec["limit"]), float(spec.get("slot_decay_per_second", 0.0))
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+            update = GlobalConcurrencyLimitUpdate(limit=limit, slot_decay_per_second=decay, active=True)
+            client.update_global_concurrency_limit(name, update)
+        except ObjectNotFound:
+            create = GlobalConcurrencyLimitCreate(name=name, limit=limit, slot_decay_per_second=decay)
+            client.create_global_concurrency_limit(create)
+        done.append(f"limit {name}: {limit} slot(s), decay {decay:g}/s")
+    return done
+
+
+def ensure_variables(variables: dict[str, str]) -> list[str]:
+    """Prefect variables; a "$NAME" value comes from the environment and is skipped when unset."""
+    from prefect.variables import Variable
+
+    done = []
+    for name, value in variables.items():
+        if isinstance(value, str) and value.startswith("$"):
+            value = os.environ.get(value[1:])
+            if not value:
+                done.append(f"variable {name}: skipped (environment variable unset)")
+                continue
+        Variable.set(name, value, overwrite=True)
+        done.append(f"variable {name}: set")
+    return done
+
+
+def ensure_secrets(secrets: dict[str, str]) -> list[str]:
+    """Secret blocks from environment variables, so credentials never sit in a file of the repository."""
+    from prefect.blocks.system import Secret
+
+    done = []
+    for block, env in secrets.items():
+        value = os.environ.get(env)
+        if not value:
+            done.append(f"secret {block}: skipped ({env} unset)")
+            continue
+        Secret(value=value).save(block, overwrite=True)
+        done.append(f"secret {block}: saved from {env}")
+    return done
+
+
+def ensure_automations(client: Any, folder: Path = HERE / "automations") -> list[str]:
+    """Each automation of automations/*.yaml, replacing any of the same name rather than adding a copy."""
+    from prefect.events.schemas.automations import AutomationCore
+
+    done = []
+    for path in sorted(folder.glob("*.yaml")):
+        automation = AutomationCore.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for old in client.read_automations_by_name(automation.name):
+            client.delete_automation(old.id)
+        client.create_automation(automation)
+        done.append(f"automation {automation.name}: created")
+    return done
+
+
+def main() -> None:
+    """Apply everything and say what was done, one line each."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pool", default=POOL, help="work pool name (default malux-process)")
+    args = parser.parse_args()
+    if not os.environ.get("PREFECT_API_URL"):
+        raise SystemExit("PREFECT_API_URL is not set: it would configure a throwaway temporary server")
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        lines = [ensure_work_pool(client, args.pool), *ensure_limits(client, _yaml("limits.yaml"))]
+        lines += ensure_automations(client)
+    lines += ensure_variables(_yaml("variables.yaml")) + ensure_secrets(_yaml("secrets.yaml"))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

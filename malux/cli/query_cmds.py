@@ -1,0 +1,171 @@
+"""`malux indicators compute|show` and `malux query`: the numbers, as stored, for people and scripts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from enum import StrEnum
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from malux.cli.errors import user_errors
+
+out = Console()
+# Read-only means one statement that starts with SELECT or WITH; the transaction enforces the rest.
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _engine():
+    from malux.settings import get_settings
+    from warehouse.db import engine_for
+
+    return engine_for(get_settings().database_url)
+
+
+def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: Format) -> None:
+    """Rows as JSON (a list of objects), CSV (a header line) or a table for the eye."""
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    elif fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for k, v in row.items()}
+            )
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if row[c] is None else _cell(row[c]) for c in columns))
+        out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value)
+
+
+@user_errors
+def indicators_compute(period: str = typer.Option(..., help="DHIS2 bimonthly period, e.g. 201903B.")) -> None:
+    """Compute and store every indicator of one period."""
+    from malux.cli.environment import in_process_flows
+    from tasks.indicators.periods import parse_period
+
+    parse_period(period)
+    with in_process_flows():
+        from flows.compute_indicators import compute_indicators
+
+        stored = compute_indicators(period)
+    out.print(f"{period}: {stored} indicator values stored.")
+
+
+def indicator_rows(period: str) -> list[dict[str, Any]]:
+    """The stored values of a period in issue #5's JSON shape (a ratio's value is a fraction)."""
+    from warehouse.indicator_values import period_values
+
+    return [
+        {
+            "indicator": v.indicator,
+            "period": v.period,
+            "disaggregation": json.loads(v.disaggregation),
+            "numerator": v.numerator,
+            "denominator": v.denominator,
+            "value": v.value,
+            "target": v.target,
+        }
+        for v in period_values(_engine(), period)
+    ]
+
+
+@user_errors
+def indicators_show(
+    period: str = typer.Option(..., help="DHIS2 bimonthly period, e.g. 201903B."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv"),
+) -> None:
+    """Show the stored values of one period (a ratio's value is a fraction: 0.125, not 12.5)."""
+    from tasks.indicators.periods import parse_period
+
+    parse_period(period)
+    rows = indicator_rows(period)
+    columns = ["indicator", "period", "disaggregation", "numerator", "denominator", "value", "target"]
+    _emit(columns, rows, fmt)
+    if not rows:
+        Console(stderr=True).print(
+            f"No values stored for {period}: run `malux indicators compute --period {period}` first."
+        )
+
+
+def read_only_statement(sql: str) -> str:
+    """The statement if it is one SELECT or WITH query; a ValueError says why anything else is refused."""
+    bare = _COMMENTS.sub(" ", sql).strip().rstrip(";").strip()
+    if not bare:
+        raise ValueError("no SQL given")
+    if ";" in bare:
+        raise ValueError("one statement at a time: the query contains ';'")
+    first = bare.split(None, 1)[0].upper()
+    if first not in ("SELECT", "WITH"):
+        raise ValueError(f"malux query only reads: a {first} statement is refused (SELECT or WITH only)")
+    return bare
+
+
+def run_read_only(url: str, sql: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run one query in a read-only transaction (PostgreSQL) or on a read-only connection (SQLite)."""
+    from sqlalchemy import create_engine, text
+
+    from warehouse.db import engine_for
+
+    statement = read_only_statement(sql)
+    engine_for(url)  # the views exist only once the warehouse is migrated
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    else:
+        engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SET TRANSACTION READ ONLY"))
+            result = conn.execute(text(statement))
+            columns = list(result.keys())
+            rows = [dict(zip(columns, r, strict=True)) for r in result]
+            conn.rollback()
+    finally:
+        engine.dispose()
+    return columns, rows
+
+
+@user_errors
+def query(
+    sql: str = typer.Argument(
+        ..., help='One SELECT or WITH statement, e.g. "SELECT * FROM mart_sms_weekly".'
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv"),
+) -> None:
+    """Run one read-only SQL query on the warehouse (the mart_* views are documented in docs/)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from malux.settings import get_settings
+
+    try:
+        columns, rows = run_read_only(get_settings().database_url, sql)
+    except DBAPIError as exc:
+        raise ValueError(
+            f"the warehouse refused the query: {str(exc.orig).strip().splitlines()[0]}"
+        ) from None
+    _emit(columns, rows, fmt)

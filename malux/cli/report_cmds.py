@@ -1,0 +1,112 @@
+"""`malux report note|evaluation` and `malux export dhis2`: what the program hands to people and systems."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from malux.cli.errors import user_errors
+
+out = Console()
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("fr", "en"):
+        raise ValueError(f"unknown language {lang!r}: fr or en")
+    return lang
+
+
+@user_errors
+def report_note(
+    period: str = typer.Option(..., help="DHIS2 bimonthly period, e.g. 201903B."),
+    lang: str = typer.Option("fr", help="fr or en"),
+) -> None:
+    """Issue the monitoring note of one period (HTML and PDF): a new version only when its values changed."""
+    from malux.cli.environment import in_process_flows
+    from malux.settings import get_settings
+    from tasks.indicators.periods import parse_period
+    from tasks.report.issue import latest_issue
+    from warehouse.db import engine_for
+
+    parse_period(period)
+    _lang(lang)
+    engine = engine_for(get_settings().database_url)
+    before = latest_issue(engine, period)
+    with in_process_flows():
+        from flows.monitoring_note import monitoring_note
+
+        monitoring_note(period, lang)
+    issued = latest_issue(engine, period, lang)
+    if issued is None:
+        raise ValueError(f"the note of {period} was not issued")
+    out.print(f"Monitoring note {period} version {issued.version}: {issued.html}", highlight=False)
+    out.print(f"PDF: {issued.pdf}" if issued.pdf else "PDF: not printed (no Chromium found)", highlight=False)
+    if before is not None and before.version == issued.version:
+        out.print(
+            f"Already issued as version {issued.version}: the stored values have not changed since. "
+            f"After new data, `malux indicators compute --period {period}` then this command make version "
+            f"{issued.version + 1}."
+        )
+    elif issued.version == 1:
+        out.print("First version.")
+    elif not issued.changes:
+        out.print("No value changed since the previous version.")
+    else:
+        out.print(f"{len(issued.changes)} values changed since version {issued.version - 1}:")
+        for change in issued.changes[:20]:
+            before = (change["previous"] or {}).get("value")
+            after = (change["current"] or {}).get("value")
+            detail = json.dumps(change["disaggregation"], ensure_ascii=False)
+            out.print(
+                f"  {change['indicator']} {change['period']} {detail}: {before} -> {after}", highlight=False
+            )
+        if len(issued.changes) > 20:
+            out.print(f"  … and {len(issued.changes) - 20} more (see the note's first section).")
+
+
+@user_errors
+def report_evaluation(
+    campaign: str = typer.Option(..., help="SMS campaign, e.g. 2019-2020."),
+    lang: str = typer.Option("fr", help="fr or en"),
+) -> None:
+    """Write the evaluation and capitalisation report over a whole campaign (HTML, PDF with Chromium)."""
+    from malux.cli.environment import in_process_flows
+
+    _lang(lang)
+    with in_process_flows():
+        from flows.evaluation_report import evaluation_report
+
+        html, pdf = evaluation_report(campaign, lang)
+    out.print(f"Evaluation report {campaign}: {html}", highlight=False)
+    out.print(f"PDF: {pdf}" if pdf else "PDF: not printed (no Chromium found)", highlight=False)
+
+
+@user_errors
+def export_dhis2(
+    period: str = typer.Option(..., help="DHIS2 bimonthly period, e.g. 201903B."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write the JSON here instead of stdout."),
+) -> None:
+    """The period's stored values as a DHIS2 dataValueSets JSON payload (mapping: config/dhis2.yaml)."""
+    from malux.settings import get_settings
+    from tasks.report.dhis2 import build_export
+    from warehouse.db import engine_for
+
+    export = build_export(engine_for(get_settings().database_url), period)
+    payload = json.dumps(export.payload, indent=2, ensure_ascii=False)
+    err = Console(stderr=True)
+    if not export.payload["dataValues"]:
+        err.print(f"No value to export for {period}: run `malux indicators compute --period {period}` first.")
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(payload + "\n", encoding="utf-8")
+        out.print(f"{len(export.payload['dataValues'])} data values written to {out_file}", highlight=False)
+    else:
+        typer.echo(payload)
+    if export.skipped:
+        reasons = Counter(why for _, why in export.skipped)
+        summary = "; ".join(f"{n} × {why}" for why, n in reasons.most_common())
+        err.print(f"{len(export.skipped)} stored values not sent: {summary}", highlight=False)

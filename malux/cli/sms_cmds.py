@@ -1,0 +1,103 @@
+"""`malux dlr-server` and `malux sms preview|callback-urls`: the SMS commands beyond the broadcast itself."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from malux.cli.errors import user_errors
+
+out = Console()
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _engine():
+    from malux.settings import get_settings
+    from warehouse.db import engine_for
+
+    return engine_for(get_settings().database_url)
+
+
+@user_errors
+def dlr_server(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(8090, min=0, max=65535, help="Port to listen on."),
+) -> None:
+    """Receive delivery reports and STOP replies from the SMS gateways until stopped (Ctrl-C or SIGTERM)."""
+    import contextlib
+    import logging
+    import signal
+
+    from tasks.sms.receiver.server import Receiver
+
+    receiver = Receiver(_engine(), host, port)  # migrates first, before our log level lets Alembic talk
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def _stop(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    out.print(f"dlr-server listening on {receiver.url} (`malux sms callback-urls` shows what to configure)")
+    with contextlib.suppress(KeyboardInterrupt):
+        receiver.serve_forever()  # on stop: every reply in flight finishes, every queued report is written
+    out.print("dlr-server stopped; every callback answered 200 is stored.")
+
+
+@user_errors
+def sms_callback_urls(
+    base_url: str | None = typer.Option(None, help="Where dlr-server is reached (default MALUX_DLR_URL)."),
+) -> None:
+    """Print the callback URLs to set at each gateway; they hold secret tokens, so keep them out of logs."""
+    import os
+
+    from tasks.sms.receiver.server import callback_urls
+
+    base = base_url or os.environ.get("MALUX_DLR_URL")
+    if not base:
+        raise ValueError("give --base-url or set MALUX_DLR_URL (where the gateways reach `malux dlr-server`)")
+    for what, url in callback_urls(base).items():
+        typer.echo(f"{what}:\n  {url}")
+
+
+@user_errors
+def sms_preview(
+    campaign: str = typer.Option(..., help="Campaign, e.g. 2019-2020."),
+    week: int = typer.Option(..., min=1, help="Campaign week, 1-21."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json"),
+) -> None:
+    """Show each text of a campaign week per language and cercle: encoding, segments, recipients, cost."""
+    from dataclasses import asdict
+
+    from malux.settings import get_settings
+    from tasks.sms.calendar import week_for
+    from tasks.sms.preview import preview_week
+
+    week_for(campaign, week)
+    settings = get_settings()
+    preview = preview_week(_engine(), campaign, week, settings.sms_cost_per_segment_xof, settings.config_dir)
+    if fmt is Format.json:
+        data = asdict(preview) | {"cost_per_segment_xof": settings.sms_cost_per_segment_xof}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    table = Table(
+        "lang", "cercle", "text", "encoding", "UCS-2 forced by", "segments", "recipients", "cost (XOF)",
+        title=f"{campaign} week {week}", show_lines=True,
+    )  # fmt: skip
+    for line in preview.lines:
+        table.add_row(
+            line.language, line.cercle, line.text, line.encoding, " ".join(line.ucs2_chars),
+            str(line.segments), f"{line.recipients:,}", f"{line.cost_xof:,.0f}",
+        )  # fmt: skip
+    out.print(table)
+    out.print(
+        f"Total: {preview.recipients:,} recipients, {preview.segments:,} segments, "
+        f"{preview.cost_xof:,.0f} XOF at {settings.sms_cost_per_segment_xof:g} XOF a segment."
+    )

@@ -1,0 +1,152 @@
+"""A gateway that hands messages to Kannel's sendsms interface, with a signed delivery-report URL back."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import quote
+
+import requests
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util.retry import Retry
+
+from tasks.sms.dlr_token import dlr_secret, token_for
+from tasks.sms.gateways.base import OutgoingSms, SendResult
+
+log = logging.getLogger(__name__)
+
+DLR_MASK = 31  # delivered, undelivered, buffered, accepted by SMSC, rejected by SMSC
+_SECRET_PARAM = re.compile(r"\b(password|to|token)=[^&\s'\"]*", re.IGNORECASE)
+_PHONE = re.compile(r"(?:\+|%2B|\b)(?:00)?223\d{6}(\d{2})\b", re.IGNORECASE)
+
+
+def mask(text: str) -> str:
+    """Hide passwords, tokens and phone numbers in a text bound for a log or an error column."""
+    return _PHONE.sub(r"+223******\1", _SECRET_PARAM.sub(r"\1=***", text))
+
+
+class _MaskingFilter(logging.Filter):
+    """Rewrites urllib3's lines, which carry the whole sendsms URL (Kannel 1.4.5 takes no POST form)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask(record.getMessage()), None
+        return True
+
+
+# A filter applies only to records of its own logger, so every urllib3 module's logger gets one.
+for _name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "urllib3"]:
+    logging.getLogger(_name).addFilter(_MaskingFilter())
+
+
+class KannelSettings(BaseSettings):
+    """Where Kannel's sendsms answers and how we sign in; read from MALUX_KANNEL_*."""
+
+    model_config = SettingsConfigDict(env_prefix="MALUX_KANNEL_", extra="ignore")
+
+    url: str | None = None  # e.g. http://127.0.0.1:13013/cgi-bin/sendsms
+    user: str | None = None
+    password: str | None = None
+    sender: str = "MALUX"
+    workers: int = 32  # concurrent requests: Kannel's DLR bookkeeping stalls single replies by ~40 ms
+
+
+class DlrSettings(BaseSettings):
+    """The base URL at which `malux dlr-server` is reached by the gateway (MALUX_DLR_URL)."""
+
+    model_config = SettingsConfigDict(env_prefix="MALUX_DLR_", extra="ignore")
+
+    url: str | None = None
+
+
+def _never_reached_kannel(exc: requests.RequestException) -> bool:
+    """True when the request surely never left us (refused, connect timeout): sending again is safe."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+class KannelGateway:
+    """Kannel's sendsms: 202 "0:" or "3:" is an acceptance (never retried), 4xx final, the rest transient."""
+
+    name = "kannel"
+
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        dlr_url: str,
+        sender: str = "MALUX",
+        workers: int = 32,
+        timeout: tuple[float, float] = (3.0, 30.0),
+        secret: bytes | None = None,
+    ) -> None:
+        self.url, self.user, self.password, self.sender = url, user, password, sender
+        self.dlr_base = dlr_url.rstrip("/")
+        self.concurrency, self.timeout = workers, timeout
+        self.secret = secret or dlr_secret()  # read once: token_for() would read the file per message
+        self.session = requests.Session()
+        # Only connection failures are retried here: the request never reached Kannel, so nothing was sent.
+        # A read timeout or a dropped answer is left to the outbox as "in doubt", never re-sent blindly.
+        retry = Retry(total=3, connect=3, read=0, status=0, other=0, redirect=0, backoff_factor=0.2)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=workers, max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def dlr_url_for(self, message_id: str) -> str:
+        """The callback Kannel calls for this message, signed so nobody else can report on it."""
+        mid = quote(message_id, safe="")
+        token = token_for(message_id, self.secret)
+        return f"{self.dlr_base}/dlr/kannel?mid={mid}&token={token}&status=%d&at=%T"
+
+    def params_for(self, sms: OutgoingSms) -> dict[str, str | int]:
+        """sendsms parameters; requests URL-encodes each as one value (the dlr-url above all)."""
+        params: dict[str, str | int] = {
+            "username": self.user, "password": self.password, "from": self.sender, "to": sms.to,
+            "text": sms.text, "charset": "UTF-8", "dlr-mask": DLR_MASK,
+            "dlr-url": self.dlr_url_for(sms.message_id),
+        }  # fmt: skip
+        if sms.encoding == "UCS-2":
+            params["coding"] = 2  # without it Kannel silently turns Bambara letters into "?"
+        return params
+
+    def send_one(self, sms: OutgoingSms) -> SendResult:
+        """One sendsms request, its answer sorted into accepted, final, transient or in doubt."""
+        try:
+            response = self.session.get(self.url, params=self.params_for(sms), timeout=self.timeout)
+        except requests.RequestException as exc:
+            error = mask(f"{type(exc).__name__}: {exc}")[:500]
+            if _never_reached_kannel(exc):
+                return SendResult(sms.message_id, False, None, error, transient=True)
+            return SendResult(sms.message_id, False, None, f"in doubt: {error}", in_doubt=True)
+        body = response.text.strip()
+        if 200 <= response.status_code < 300:
+            if body.startswith("3:"):
+                log.info("Kannel queued %s for later delivery (SMSC not connected)", sms.message_id)
+            return SendResult(sms.message_id, True, None)
+        error = mask(f"Kannel {response.status_code}: {body}")[:500]
+        if 400 <= response.status_code < 500:
+            return SendResult(sms.message_id, False, None, error)  # not routable, bad request, credentials
+        return SendResult(sms.message_id, False, None, error, transient=True)
+
+    def send(self, messages: list[OutgoingSms]) -> list[SendResult]:
+        """Send one after the other; the outbox runs `concurrency` of these calls side by side."""
+        return [self.send_one(sms) for sms in messages]
+
+
+def kannel_from_env(**overrides: object) -> KannelGateway:
+    """A Kannel gateway configured from MALUX_KANNEL_* and MALUX_DLR_URL; a missing one is named."""
+    settings, dlr = KannelSettings(), DlrSettings()
+    options: dict[str, object] = {
+        "url": settings.url, "user": settings.user, "password": settings.password,
+        "dlr_url": dlr.url, "sender": settings.sender, "workers": settings.workers,
+    }  # fmt: skip
+    options.update(overrides)
+    env = {"url": "MALUX_KANNEL_URL", "user": "MALUX_KANNEL_USER", "password": "MALUX_KANNEL_PASSWORD"}
+    missing = [env.get(k, "MALUX_DLR_URL") for k in ("url", "user", "password", "dlr_url") if not options[k]]
+    if missing:
+        raise ValueError(f"the kannel gateway needs {', '.join(missing)} to be set")
+    return KannelGateway(**options)  # type: ignore[arg-type]

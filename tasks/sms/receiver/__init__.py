@@ -1,0 +1,1 @@
+"""The delivery-report and incoming-message receiver behind `malux dlr-server`."""

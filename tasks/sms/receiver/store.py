@@ -1,0 +1,200 @@
+"""Delivery callbacks into sms_delivery_reports and the outbox, a batch per transaction, one writer thread.
+
+Lineage: every report stored by the receiver belongs to one `ingest_batch` row per UTC day of receipt
+(partner "gateway", dataset "sms_delivery_reports", file name "callbacks-<day>", a synthetic sha256 of
+"malux dlr-server callbacks <day>"), and its `source_row` counts the reports stored in that batch from 1, so a
+callback traces back like a row of a partner file. A duplicate is a second report of the same status for the
+same message (Kannel retries, AT resends): it is answered as stored and not written again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tasks.sms.optout import record_optout
+from tasks.sms.outbox import advance_outbox
+from tasks.sms.receiver.callbacks import Callback
+from tasks.sms.receiver.inserts import insert_ignoring_duplicates
+from tasks.standardise.phones import normalise_phone
+from warehouse.schema import ingest_batch, sms_delivery_reports, sms_outbox
+
+log = logging.getLogger("malux.dlr")
+FINAL = ("delivered", "undelivered", "rejected")
+INTERIM = ("accepted", "buffered")
+MAX_BATCH = 500
+
+
+class Outcome(StrEnum):
+    """What became of one callback: stored, already known, or about no message we sent."""
+
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    UNKNOWN = "unknown"
+
+
+def callbacks_batch(engine: Engine, day: date) -> int:
+    """The ingest batch holding one day's callbacks, created on the first callback of the day."""
+    sha = hashlib.sha256(f"malux dlr-server callbacks {day.isoformat()}".encode()).hexdigest()
+    by_sha = select(ingest_batch.c.batch_id).where(ingest_batch.c.sha256 == sha)
+    with engine.connect() as conn:
+        found = conn.scalar(by_sha)
+    if found is not None:
+        return found
+    row = {
+        "partner": "gateway", "dataset": "sms_delivery_reports", "file_name": f"callbacks-{day.isoformat()}",
+        "raw_path": f"dlr-server:{day.isoformat()}", "sha256": sha, "rows_in": 0, "rows_loaded": 0,
+        "rows_quarantined": 0, "status": "loaded", "started_at": datetime.now(UTC),
+    }  # fmt: skip
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(ingest_batch), row)
+    except IntegrityError:  # another receiver created it first
+        pass
+    with engine.connect() as conn:
+        return conn.scalar(by_sha)
+
+
+def _resolve(conn: Connection, callbacks: list[Callback]) -> list[tuple[str, str, str] | None]:
+    """Each callback's (message_id, phone, beneficiary_id) in the outbox, or None when it names no message."""
+    o = sms_outbox
+    cols = (o.c.message_id, o.c.phone, o.c.beneficiary_id, o.c.gateway_message_id)
+    ours = {c.message_id for c in callbacks if c.message_id}
+    theirs = {c.gateway_message_id for c in callbacks if c.gateway_message_id}
+    by_mid = (
+        {r.message_id: r for r in conn.execute(select(*cols).where(o.c.message_id.in_(ours)))} if ours else {}
+    )
+    by_gmid = (
+        {
+            r.gateway_message_id: r
+            for r in conn.execute(select(*cols).where(o.c.gateway_message_id.in_(theirs)))
+        }
+        if theirs
+        else {}
+    )
+    resolved: list[tuple[str, str, str] | None] = []
+    for cb in callbacks:
+        row = by_mid.get(cb.message_id) if cb.message_id else by_gmid.get(cb.gateway_message_id)
+        if row is not None and cb.gateway_message_id and normalise_phone(cb.phone).e164 != row.phone:
+            row = None  # a report naming a real AT id with another phone number is not about our message
+        resolved.append(None if row is None else (row.message_id, row.phone, row.beneficiary_id))
+    return resolved
+
+
+def store_callbacks(conn: Connection, callbacks: list[Callback], batch_id: int) -> list[Outcome]:
+    """Store the new reports of a batch of callbacks, move their messages forward, record gateway opt-outs."""
+    resolved = _resolve(conn, callbacks)
+    mids = sorted({r[0] for r in resolved if r})
+    r = sms_delivery_reports
+    seen = (
+        set(conn.execute(select(r.c.message_id, r.c.status).where(r.c.message_id.in_(mids))))
+        if mids
+        else set()
+    )
+    first = conn.scalar(select(func.coalesce(func.max(r.c.source_row), 0)).where(r.c.batch_id == batch_id))
+    rows, outcomes, optouts = [], [], []
+    for cb, found in zip(callbacks, resolved, strict=True):
+        if found is None:
+            outcomes.append(Outcome.UNKNOWN)
+            continue
+        mid, phone, beneficiary_id = found
+        if cb.opted_out:
+            optouts.append((beneficiary_id, cb.status_at))
+        if (mid, cb.status) in seen:
+            outcomes.append(Outcome.DUPLICATE)
+            continue
+        seen.add((mid, cb.status))
+        rows.append(
+            {
+                "message_id": mid, "status": cb.status, "status_at": cb.status_at,
+                "gateway_message_id": cb.gateway_message_id, "phone": phone, "error_code": cb.error_code,
+                "batch_id": batch_id, "source_row": first + len(rows) + 1,
+            }
+        )  # fmt: skip
+        outcomes.append(Outcome.STORED)
+    if rows:
+        insert_ignoring_duplicates(conn, r, rows, ["message_id", "status", "status_at"])
+        b = ingest_batch
+        conn.execute(
+            update(b)
+            .where(b.c.batch_id == batch_id)
+            .values(
+                rows_in=b.c.rows_in + len(rows),
+                rows_loaded=b.c.rows_loaded + len(rows),
+                finished_at=datetime.now(UTC),
+            )
+        )
+        advance_outbox(conn, sorted({row["message_id"] for row in rows}))
+    for beneficiary_id, at in optouts:
+        record_optout(conn, [beneficiary_id], at, "gateway")
+    return outcomes
+
+
+_STOP = object()
+
+
+class ReportWriter:
+    """One thread that writes queued callbacks in batches, so a burst is a few short transactions."""
+
+    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="dlr-writer", daemon=True)
+        self._batches: dict[date, int] = {}
+
+    def start(self) -> ReportWriter:
+        self._thread.start()
+        return self
+
+    def submit(self, callback: Callback) -> Future:
+        """Queue one callback; the future answers its Outcome once committed, or the error that stopped it."""
+        future: Future = Future()
+        self._queue.put((callback, future))
+        return future
+
+    def stop(self) -> None:
+        """Write everything queued so far, then end the thread: a clean stop loses no callback."""
+        self._queue.put(_STOP)
+        self._thread.join()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            batch = [item]
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stopping = True
+                    break
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[Callback, Future]]) -> None:
+        try:
+            day = datetime.now(UTC).date()
+            if day not in self._batches:
+                self._batches[day] = callbacks_batch(self.engine, day)
+            with self.engine.begin() as conn:
+                outcomes = store_callbacks(conn, [cb for cb, _ in batch], self._batches[day])
+        except Exception as exc:  # the gateway gets a 500 and retries; the writer goes on with the next batch
+            log.error("could not store %d delivery callbacks: %s", len(batch), type(exc).__name__)
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            future.set_result(outcome)

@@ -1,0 +1,111 @@
+"""`malux query`, `indicators show --format json` and `export dhis2`, as a user runs them."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from malux.cli.main import app
+from malux.cli.query_cmds import read_only_statement, run_read_only
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def computed(warehouse, monkeypatch):
+    """May–June 2019 with two producers (one without a valid phone) and a late loan, computed."""
+    monkeypatch.setenv("MALUX_CONFIG_DIR", str(warehouse.config_dir))
+    warehouse.beneficiary("P1", cercle="San")
+    warehouse.beneficiary("P2", cercle="Tominian", gender="M", phone_valid=False)
+    warehouse.session("S1", held_on="2019-05-10")
+    warehouse.attended("S1", "P1")
+    warehouse.attended("S1", "P2")
+    warehouse.loan("L1", principal=1_000_000, maturity="2019-05-30").repaid(400_000, on="2019-05-30")
+    warehouse.compute("201903B")
+    return warehouse
+
+
+def test_indicators_show_json_has_exactly_the_fields_of_issue_5(computed):
+    result = runner.invoke(app, ["indicators", "show", "--period", "201903B", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert all(
+        list(r) == ["indicator", "period", "disaggregation", "numerator", "denominator", "value", "target"]
+        for r in rows
+    )
+    coverage = next(r for r in rows if r["indicator"] == "contact_coverage" and r["disaggregation"] == {})
+    assert (coverage["numerator"], coverage["denominator"], coverage["value"]) == (1, 2, 0.5)
+    producers = next(
+        r for r in rows if r["indicator"] == "trained_producers" and r["disaggregation"] == {"cercle": "San"}
+    )
+    assert (producers["value"], producers["period"]) == (1, "201903B")
+
+
+@pytest.mark.parametrize(
+    "sql", ["DELETE FROM loans", "select 1; delete from loans", "  -- hi\n UPDATE loans SET crop = 'x'", ""]
+)
+def test_query_refuses_anything_but_one_select(sql):
+    with pytest.raises(ValueError):
+        read_only_statement(sql)
+
+
+def test_a_write_hidden_in_a_with_is_refused_by_the_database(computed, warehouse_url):
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError):
+        run_read_only(warehouse_url, "WITH gone AS (SELECT 1) DELETE FROM loans")
+    _, rows = run_read_only(warehouse_url, "SELECT COUNT(*) AS n FROM loans")
+    assert rows == [{"n": 1}]
+
+
+def test_query_prints_csv_of_a_view(computed):
+    sql = "SELECT loan_id, outstanding_xof FROM mart_loan_portfolio"
+    result = runner.invoke(app, ["query", sql, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["loan_id,outstanding_xof", "L1,600000.0"]
+
+
+def test_query_says_why_a_statement_is_refused(computed):
+    result = runner.invoke(app, ["query", "DROP TABLE loans"])
+    assert result.exit_code == 1 and "refused" in result.output
+
+
+def test_dhis2_export_maps_values_to_data_elements_and_org_units(computed, tmp_path):
+    import yaml
+
+    mapping = yaml.safe_load((computed.config_dir / "dhis2.yaml").read_text(encoding="utf-8"))
+    out = tmp_path / "dhis2.json"
+    result = runner.invoke(app, ["export", "dhis2", "--period", "201903B", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    values = json.loads(out.read_text())["dataValues"]
+    assert all(set(v) <= {"dataElement", "period", "orgUnit", "categoryOptionCombo", "value"} for v in values)
+    trained = mapping["data_elements"]["trained_producers"]
+    by_place = {
+        (v["orgUnit"], v.get("categoryOptionCombo")): v["value"]
+        for v in values
+        if v["dataElement"] == trained
+    }
+    assert by_place[(mapping["org_unit_total"], None)] == "2"
+    assert by_place[(mapping["org_units"]["San"], None)] == "1"
+    assert by_place[(mapping["org_unit_total"], mapping["category_option_combos"]["gender"]["M"])] == "1"
+    par = mapping["data_elements"]["par30"]
+    total = mapping["org_unit_total"]
+    sent = {
+        v["dataElement"]: v["value"]
+        for v in values
+        if v["orgUnit"] == total and "categoryOptionCombo" not in v
+    }
+    assert (sent[par["numerator"]], sent[par["denominator"]], sent[par["value"]]) == (
+        "600000",
+        "600000",
+        "100",
+    )
+
+
+def test_a_mistyped_dhis2_uid_is_refused_before_any_export(computed):
+    path = computed.config_dir / "dhis2.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("org_unit_total: ", "org_unit_total: x"), "utf-8"
+    )
+    result = runner.invoke(app, ["export", "dhis2", "--period", "201903B"])
+    assert result.exit_code == 1 and "not DHIS2 uids" in result.output

@@ -1,0 +1,94 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from kannel_harness import PASSWORD, USER, decode_mt
+from sqlalchemy import func, select
+
+from tasks.sms.gateways.kannel import KannelGateway
+from tasks.sms.outbox import queue_week, send_queued
+from warehouse.schema import sms_outbox
+
+CAMPAIGN, WEEK = "2018-2019", 2
+IN_DOUBT_AFTER = timedelta(seconds=2)
+SECRET = b"test-dlr-secret"
+
+KILLABLE_SENDER = """
+import sys
+from tasks.sms.gateways.kannel import KannelGateway
+from tasks.sms.outbox import send_queued
+from warehouse.db import make_engine
+db, url, user, password, dlr = sys.argv[1:6]
+gateway = KannelGateway(url, user, password, dlr, workers=4, secret=b"test-dlr-secret")
+send_queued(make_engine(db), "2018-2019", 2, gateway, chunk_size=50)
+"""
+
+
+def _recipients(program, n: int) -> set[str]:
+    phones = {f"+22376{i:06d}" for i in range(n)}
+    for phone in sorted(phones):
+        program.beneficiary(f"B{phone[-6:]}", phone=phone)
+    return phones
+
+
+def _statuses(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(sms_outbox.c.status, func.count()).group_by(sms_outbox.c.status))
+        return dict(rows.all())
+
+
+def test_a_broadcast_killed_half_way_then_run_again_reaches_each_recipient_exactly_once(
+    kannel, dlr_sink, engine, program
+):
+    phones = _recipients(program, 600)
+    queue_week(engine, CAMPAIGN, WEEK)
+    argv = [sys.executable, "-c", KILLABLE_SENDER, str(engine.url), kannel.url, USER, PASSWORD, dlr_sink.url]
+    sender = subprocess.Popen(argv, cwd=Path(__file__).parents[3], env=os.environ.copy())
+    kannel.wait_for_mt(150, timeout=60)
+    sender.send_signal(signal.SIGKILL)
+    sender.wait()
+    before = len(kannel.mt_lines())
+    assert 150 <= before < 600, "the sender must die half way for this test to mean anything"
+    # The in-doubt grace (10 min in production, 2 s here): what the dead sender handed over, even the
+    # requests in flight when it died, is delivered and reported back meanwhile; the receiver stores it.
+    time.sleep(IN_DOUBT_AFTER.total_seconds())
+    handed_over = len(kannel.mt_lines())
+    assert len(dlr_sink.wait_delivered(handed_over)) == handed_over >= before
+    dlr_sink.store(engine)
+
+    gateway = KannelGateway(kannel.url, USER, PASSWORD, dlr_sink.url, workers=8, secret=SECRET)
+    summary = send_queued(engine, CAMPAIGN, WEEK, gateway, in_doubt_after=IN_DOUBT_AFTER)
+
+    received = [decode_mt(line)[0] for line in kannel.wait_for_mt(600)]
+    assert sorted(received) == sorted(phones)  # every recipient, each once
+    assert summary.sent == 600 - handed_over and summary.in_doubt == 0
+    assert _statuses(engine) == {"wired": 600}
+
+
+def test_messages_sent_while_the_smsc_is_down_are_delivered_when_it_is_back_none_lost_none_doubled(
+    kannel, gateway, dlr_sink, engine, program, caplog
+):
+    phones = _recipients(program, 200)
+    queue_week(engine, CAMPAIGN, WEEK)
+    chunks = []
+
+    def smsc_down_for_chunks_two_and_three(n: int) -> None:
+        chunks.append(n)
+        if len(chunks) == 2:
+            kannel.smsc_down()
+        if len(chunks) == 4:
+            kannel.smsc_up()
+
+    with caplog.at_level("INFO", logger="tasks.sms.gateways.kannel"):
+        summary = send_queued(
+            engine, CAMPAIGN, WEEK, gateway, chunk_size=40, pace=smsc_down_for_chunks_two_and_three
+        )
+    assert (summary.sent, summary.failed, summary.retry_later) == (200, 0, 0)
+    assert caplog.text.count("for later delivery") == 80  # Kannel held chunks 2 and 3 in its store
+    received = [decode_mt(line)[0] for line in kannel.wait_for_mt(200)]
+    assert sorted(received) == sorted(phones)
+    assert len(dlr_sink.wait_delivered(200)) == 200
