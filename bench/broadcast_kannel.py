@@ -48,11 +48,14 @@ def ceiling(kannel: Kannel, n: int, workers: int) -> dict:
     with ThreadPoolExecutor(workers) as pool:
         answers = list(pool.map(gateway.send_one, messages))
     seconds = time.perf_counter() - t0
-    sink.wait_delivered(n, timeout=120)
+    delivered = len(sink.wait_delivered(n, timeout=120 + n / 100))  # smsbox calls back at ~900/s at best
     all_reports = time.perf_counter() - t0
     sink.close()
     assert all(a.accepted for a in answers)
-    return {"seconds": round(seconds, 2), "msg_per_s": round(n / seconds), "reports_s": round(all_reports, 2)}
+    return {
+        "seconds": round(seconds, 2), "msg_per_s": round(n / seconds), "reports_s": round(all_reports, 2),
+        "delivered_reports": delivered,
+    }  # fmt: skip
 
 
 def warehouse_with(n: int, data_dir: Path):
@@ -87,7 +90,7 @@ def pipeline(kannel: Kannel, receiver: Receiver, n: int, workers: int) -> dict:
     summary = send_queued(engine, CAMPAIGN, WEEK, gateway)
     seconds = time.perf_counter() - t0
     delivered = select(func.count()).where(sms_delivery_reports.c.status == "delivered")
-    deadline = t0 + seconds + 300
+    deadline = t0 + seconds + 300 + n / 100
     while time.perf_counter() < deadline:
         with engine.connect() as conn:
             if conn.scalar(delivered) >= n:

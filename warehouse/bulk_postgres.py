@@ -1,4 +1,4 @@
-"""Replace rows by key on PostgreSQL in bulk: COPY into a staging table, then one set-based swap."""
+"""Replace rows by key on PostgreSQL in bulk: COPY the keys, delete the rows they match, COPY the rows."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Table
 
+_SLICE_ROWS = 100_000
+
 
 def _csv(data: pa.Table) -> bytes:
     """CSV as COPY reads it: strings quoted, so an empty string stays one and an unquoted empty is NULL."""
@@ -18,18 +20,25 @@ def _csv(data: pa.Table) -> bytes:
 
 
 def replace(conn: Connection, table: Table, data: pa.Table) -> int:
-    """COPY `data` into a temp table, delete the target rows with the same key, insert the staged rows."""
+    """COPY the keys into a temp table, delete the target rows they match, COPY `data` into the target."""
     raw = conn.connection.driver_connection
     keys = [c.name for c in table.primary_key.columns]
+    key_list = ", ".join(f'"{k}"' for k in keys)
     columns = ", ".join(f'"{n}"' for n in data.column_names)
-    stage = f"_malux_stage_{uuid.uuid4().hex[:12]}"
+    stage = f"_malux_keys_{uuid.uuid4().hex[:12]}"
     with raw.cursor() as cursor:
-        # the caller's transaction: a failure anywhere below rolls the COPY, the DELETE and the INSERT back
-        cursor.execute(f'CREATE TEMP TABLE "{stage}" (LIKE "{table.name}") ON COMMIT DROP')
-        with cursor.copy(f'COPY "{stage}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
-            copy.write(_csv(data))
-        match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
-        cursor.execute(f'DELETE FROM "{table.name}" t USING "{stage}" s WHERE {match}')
-        cursor.execute(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{stage}"')
-        cursor.execute(f'DROP TABLE "{stage}"')
+        # the caller's transaction: a failure anywhere below rolls the COPYs and the DELETE back; the rows
+        # themselves are copied once, straight into the target, not staged and inserted again
+        cursor.execute(f'SELECT 1 FROM "{table.name}" LIMIT 1')
+        if cursor.fetchone() is not None:  # a first load replaces nothing: no keys to stage and match
+            keys_of = f'SELECT {key_list} FROM "{table.name}" WITH NO DATA'
+            cursor.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS {keys_of}')
+            with cursor.copy(f'COPY "{stage}" ({key_list}) FROM STDIN (FORMAT csv)') as copy:
+                copy.write(_csv(data.select(keys)))
+            match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
+            cursor.execute(f'DELETE FROM "{table.name}" t USING "{stage}" s WHERE {match}')
+            cursor.execute(f'DROP TABLE "{stage}"')
+        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
+            for start in range(0, data.num_rows, _SLICE_ROWS):  # a slice at a time: one CSV copy in memory
+                copy.write(_csv(data.slice(start, _SLICE_ROWS)))
     return data.num_rows

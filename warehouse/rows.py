@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Date, DateTime, Table, delete, tuple_
 
@@ -31,15 +32,27 @@ def _python_value(value: Any, as_date: bool) -> Any:
     return value
 
 
+def _python_values(series: pd.Series, as_date: bool) -> list[Any]:
+    """A column as plain Python values, converted a column at a time where its dtype allows."""
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else "O"
+    if kind in "iub":
+        return series.tolist()  # numpy ints and bools: already Python ints and bools, never null
+    if kind == "f":
+        return [None if math.isnan(v) else v for v in series.tolist()]
+    return [_python_value(v, as_date) for v in series.astype(object).tolist()]
+
+
 def records(table: Table, frame: pd.DataFrame, **constants: Any) -> Iterator[dict[str, Any]]:
     """The frame's rows as plain Python dicts for the table's columns (NaN/NaT become NULL)."""
     cols = [c for c in table.columns if c.name in frame.columns]
-    kinds = {c.name: isinstance(c.type, Date) and not isinstance(c.type, DateTime) for c in cols}
-    series = {c.name: frame[c.name].astype(object).tolist() for c in cols}
-    for i in range(len(frame)):
-        row = {name: _python_value(values[i], kinds[name]) for name, values in series.items()}
-        row.update(constants)
-        yield row
+    names = [c.name for c in cols] + list(constants)
+    values = [
+        _python_values(frame[c.name], isinstance(c.type, Date) and not isinstance(c.type, DateTime))
+        for c in cols
+    ]
+    values += [[v] * len(frame) for v in constants.values()]
+    for row in zip(*values, strict=True):
+        yield dict(zip(names, row, strict=True))
 
 
 def replace_by_key(conn: Connection, table: Table, frame: pd.DataFrame, **constants: Any) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -134,22 +134,62 @@ def _claim(conn, campaign: str, week: int, size: int) -> list:
     return list(conn.execute(claim))
 
 
-def _send_concurrently(gateway: Gateway, outgoing: list[OutgoingSms], workers: int) -> list[SendResult]:
-    """Split a chunk over `workers` threads (one HTTP request each in flight); a slice that raises has its
-    messages answered as not sent, transient, like a refused connection."""
+def _claim_chunk(engine: Engine, campaign: str, week: int, size: int) -> list:
+    """Claim the next chunk in its own transaction, so it can run while the previous chunk is in flight."""
+    with engine.begin() as conn:
+        return _claim(conn, campaign, week, size)
+
+
+def _release(engine: Engine, rows: list) -> None:
+    """Put claimed rows whose requests never left back to 'queued', as they were before the claim."""
+    if not rows:
+        return
+    ids = [r.message_id for r in rows]
+    back = update(sms_outbox).where(sms_outbox.c.message_id.in_(ids), sms_outbox.c.status == "sending")
+    with engine.begin() as conn:
+        conn.execute(back.values(status="queued", wired_at=None, attempts=sms_outbox.c.attempts - 1))
+
+
+def _send_concurrently(
+    gateway: Gateway, outgoing: list[OutgoingSms], workers: int, pool: ThreadPoolExecutor | None = None
+) -> list[SendResult]:
+    """Send a chunk one message per pool task, so a request Kannel stalls holds back no other; a message
+    whose send raises is answered as not sent, transient, like a refused connection."""
     if workers <= 1 or len(outgoing) <= 1:
         return gateway.send(outgoing)
-    slices = [outgoing[i::workers] for i in range(min(workers, len(outgoing)))]
-    with ThreadPoolExecutor(len(slices), thread_name_prefix=f"sms-{gateway.name}") as pool:
-        futures = [pool.submit(gateway.send, part) for part in slices]
+    if pool is None:
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"sms-{gateway.name}") as own:
+            return _send_concurrently(gateway, outgoing, workers, own)
+    futures = [pool.submit(gateway.send, [m]) for m in outgoing]
     answers: list[SendResult] = []
-    for part, future in zip(slices, futures, strict=True):
+    for m, future in zip(outgoing, futures, strict=True):
         if future.exception() is None:
             answers.extend(future.result())
         else:
             error = f"{type(future.exception()).__name__} in gateway"
-            answers.extend(SendResult(m.message_id, False, None, error, transient=True) for m in part)
+            answers.append(SendResult(m.message_id, False, None, error, transient=True))
     return answers
+
+
+def _mark(
+    engine: Engine, gateway: str, now: datetime, wired: list, final: list, retry: list, doubt: list
+) -> None:
+    """Record answers in one transaction; only rows still 'sending' change, as a report may have won."""
+    by_id = update(sms_outbox).where(sms_outbox.c.message_id == bindparam("mid"))
+    in_flight = by_id.where(sms_outbox.c.status == "sending")
+    with engine.begin() as conn:
+        if wired:
+            status = case((sms_outbox.c.status == "sending", "wired"), else_=sms_outbox.c.status)
+            values = {"status": status, "wired_at": now, "gateway_message_id": bindparam("gmid")}
+            conn.execute(by_id.values(**values, gateway=gateway, error=None), wired)
+            # Reports that came back before this commit (Kannel's take milliseconds) apply now.
+            advance_outbox(conn, [w["mid"] for w in wired])
+        if final:
+            conn.execute(in_flight.values(status="failed", gateway=gateway, error=bindparam("err")), final)
+        if retry:
+            conn.execute(in_flight.values(status="queued", wired_at=None, error=bindparam("err")), retry)
+        if doubt:  # stays 'sending' with its claim time: settled by a delivery report or re-queued later
+            conn.execute(in_flight.values(gateway=gateway, error=bindparam("err")), doubt)
 
 
 def send_queued(
@@ -166,9 +206,10 @@ def send_queued(
     """Hand the week's queued messages to the gateway in chunks; a row leaves 'queued' once, when claimed.
 
     Each chunk is claimed in one transaction (rows become 'sending'), sent with `workers` concurrent requests
-    (default: the gateway's `concurrency`, else 1), and marked in one transaction. A sender killed between
-    the two leaves its chunk 'sending': after `in_doubt_after` a later run marks the rows a delivery report
-    vouches for as wired and queues the rest again. `pace(n)` is called before a chunk of n is sent.
+    (default: the gateway's `concurrency`, else 1), and marked in one transaction while the next chunk is in
+    flight. A sender killed between claim and mark leaves its chunks 'sending': after `in_doubt_after` a
+    later run marks the rows a delivery report vouches for as wired and queues the rest again.
+    `pace(n)` is called before a chunk of n is sent.
     A subscriber who opted out up to `as_of` (naive UTC, default now) is skipped; a backfill of past weeks
     passes the week's send_at, or every later opt-out would cancel that subscriber's earlier weeks.
     """
@@ -177,60 +218,55 @@ def send_queued(
     with engine.begin() as conn:
         skipped = _cancel_opted_out(conn, campaign, week, as_of or datetime.now(UTC).replace(tzinfo=None))
         _settle_in_doubt(conn, campaign, week, datetime.now(UTC) - in_doubt_after)
-    while True:
-        with engine.begin() as conn:
-            rows = _claim(conn, campaign, week, chunk_size)
-        if not rows:
-            break
-        outgoing = [
-            OutgoingSms(r.message_id, campaign, week, r.phone, r.body, r.encoding, r.segments) for r in rows
-        ]
-        try:
-            if pace is not None:
-                pace(len(rows))
-            answers = {a.message_id: a for a in _send_concurrently(gateway, outgoing, workers)}
-        except BaseException:
-            with engine.begin() as conn:  # nothing of this chunk was answered: it goes back as it was
-                ids = [r.message_id for r in rows]
-                back = update(sms_outbox).where(
-                    sms_outbox.c.message_id.in_(ids), sms_outbox.c.status == "sending"
-                )
-                conn.execute(back.values(status="queued", wired_at=None, attempts=sms_outbox.c.attempts - 1))
-            raise
-        now = datetime.now(UTC)
-        wired, final, retry, doubt = [], [], [], []
-        for r in rows:
-            answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
-            if answer.accepted:
-                wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
-            elif answer.in_doubt:
-                doubt.append({"mid": r.message_id, "err": answer.error})
-            elif answer.transient and r.attempts < MAX_ATTEMPTS:
-                retry.append({"mid": r.message_id, "err": answer.error})
-            else:
-                final.append({"mid": r.message_id, "err": answer.error})
-        # Only rows still 'sending' change status: a delivery report may have moved one on meanwhile.
-        by_id = update(sms_outbox).where(sms_outbox.c.message_id == bindparam("mid"))
-        in_flight = by_id.where(sms_outbox.c.status == "sending")
-        with engine.begin() as conn:
-            if wired:
-                status = case((sms_outbox.c.status == "sending", "wired"), else_=sms_outbox.c.status)
-                values = {"status": status, "wired_at": now, "gateway_message_id": bindparam("gmid")}
-                conn.execute(by_id.values(**values, gateway=gateway.name, error=None), wired)
-                # Reports that came back before this commit (Kannel's take milliseconds) apply now.
-                advance_outbox(conn, [w["mid"] for w in wired])
-            if final:
-                conn.execute(
-                    in_flight.values(status="failed", gateway=gateway.name, error=bindparam("err")), final
-                )
-            if retry:
-                conn.execute(in_flight.values(status="queued", wired_at=None, error=bindparam("err")), retry)
-            if doubt:  # stays 'sending' with its claim time: settled by a delivery report or re-queued later
-                conn.execute(in_flight.values(gateway=gateway.name, error=bindparam("err")), doubt)
-        sent, failed, retry_later = sent + len(wired), failed + len(final), retry_later + len(retry)
-        in_doubt += len(doubt)
-        if retry:  # the gateway is struggling: stop here and let the task's retry back off
-            break
+    # While chunk k is sent, `books` marks chunk k-1 and claims chunk k+1, one transaction after the other.
+    # Rows stay 'sending' from their claim until their mark, and a claim takes only 'queued' rows, so the
+    # overlap cannot send a row twice; a claimed chunk the run does not send is put back as it was.
+    pool = ThreadPoolExecutor(workers, thread_name_prefix=f"sms-{gateway.name}") if workers > 1 else None
+    books = ThreadPoolExecutor(1, thread_name_prefix="sms-outbox")
+    marking: Future | None = None
+    ahead: Future | None = None
+    try:
+        rows = _claim_chunk(engine, campaign, week, chunk_size)
+        while rows:
+            ahead = books.submit(_claim_chunk, engine, campaign, week, chunk_size)
+            outgoing = [
+                OutgoingSms(r.message_id, campaign, week, r.phone, r.body, r.encoding, r.segments)
+                for r in rows
+            ]
+            try:
+                if pace is not None:
+                    pace(len(rows))
+                answers = {a.message_id: a for a in _send_concurrently(gateway, outgoing, workers, pool)}
+            except BaseException:
+                _release(engine, rows)  # nothing of this chunk was answered: it goes back as it was
+                raise
+            wired, final, retry, doubt = [], [], [], []
+            for r in rows:
+                answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
+                if answer.accepted:
+                    wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
+                elif answer.in_doubt:
+                    doubt.append({"mid": r.message_id, "err": answer.error})
+                elif answer.transient and r.attempts < MAX_ATTEMPTS:
+                    retry.append({"mid": r.message_id, "err": answer.error})
+                else:
+                    final.append({"mid": r.message_id, "err": answer.error})
+            if marking is not None:
+                marking.result()  # the previous chunk's marks; a failure stops the run here
+            marking = books.submit(_mark, engine, gateway.name, datetime.now(UTC), wired, final, retry, doubt)
+            sent, failed, retry_later = sent + len(wired), failed + len(final), retry_later + len(retry)
+            in_doubt += len(doubt)
+            if retry:  # the gateway is struggling: stop here and let the task's retry back off
+                break
+            rows, ahead = ahead.result(), None
+        if marking is not None:
+            marking.result()
+    finally:
+        books.shutdown(wait=True)  # on an error too: answers are recorded before we return
+        if ahead is not None and ahead.exception() is None:
+            _release(engine, ahead.result())  # claimed ahead, never sent
+        if pool is not None:
+            pool.shutdown(wait=True)
     with engine.connect() as conn:
         in_doubt = conn.scalar(
             select(func.count()).where(

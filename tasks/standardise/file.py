@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Table
 
 from malux.settings import get_settings
@@ -166,7 +168,11 @@ def _positions(layout: Layout, header: list[Any], mapping: Mapping, where: str) 
 
 
 def _read_column(
-    spec: ColumnSpec, raws: list[Any], numbers: list[int], mapping: Mapping, issues: list[RowIssue]
+    spec: ColumnSpec,
+    raws: Sequence[Any] | pa.Array,
+    numbers: list[int],
+    mapping: Mapping,
+    issues: list[RowIssue],
 ) -> list[Any]:
     # each distinct cell is read once, dates and amounts a column at a time (tasks/standardise/values.py)
     out, problems = read_column(
@@ -234,6 +240,10 @@ def _derive(
         columns["cercle"], columns["cercle_pcode"] = names, pcodes
 
 
+def _as_list(cells: Sequence[Any] | pa.Array) -> list[Any]:
+    return cells.to_pylist() if isinstance(cells, pa.Array) else list(cells)
+
+
 def _series(name: str, values: list[Any], table: Table) -> pd.Series:
     if name == "source_row":
         return pd.Series(values, dtype="int64", name=name)
@@ -258,28 +268,27 @@ def standardise_file(
     layout = _layout(path, dataset, partner, mapping, found)
     header_row, header = found.grid.rows[found.header_index]
     positions = _positions(layout, header, mapping, f"{found.where}, header row {header_row}")
-    rows = [r for r in found.grid.rows[found.header_index + 1 :] if r[0] not in layout.skipped_rows]
-    while rows and _is_total(rows[-1][1]):
-        rows = rows[:-1]  # a spreadsheet's TOTAL line(s) at the bottom are not data
-    if not rows:
+    grid = found.grid
+    start, stop = found.header_index + 1 + len(layout.skipped_rows), len(grid.rows)
+    while stop > start and _is_total(grid.rows[stop - 1][1]):
+        stop -= 1  # a spreadsheet's TOTAL line(s) at the bottom are not data
+    if stop <= start:
         raise InputError(f"{found.where}: header only (row {header_row}), no data rows")
-    numbers = [number for number, _ in rows]
+    numbers = grid.numbers(start, stop)
     folded = [fold(as_text(cell) or "") for cell in header]
     issues: list[RowIssue] = []
-    columns: dict[str, list[Any]] = {"source_row": numbers}
+    columns: dict[str, Any] = {"source_row": numbers}
     raw_phones = None
     for name, spec in mapping.columns.items():
         index = positions.get(name)
-        raws = [cells[index] if index is not None and index < len(cells) else None for _, cells in rows]
+        raws = grid.column(index, start, stop)
         if name == "phone" and "phone_raw" in table.c:
-            raw_phones = raws
+            raw_phones = _as_list(raws)
             continue
         columns[name] = _read_column(spec, raws, numbers, mapping, issues)
         if spec.per_header and index is not None:
             unit_at = folded.index(fold(spec.per_header)) if fold(spec.per_header) in folded else None
-            units = [
-                cells[unit_at] if unit_at is not None and unit_at < len(cells) else None for _, cells in rows
-            ]
+            units = _as_list(grid.column(unit_at, start, stop))
             columns[name] = _per_unit(spec, columns[name], units, numbers, issues)
     _derive(columns, raw_phones, numbers, config_dir, table, issues)
     order = [c.name for c in table.columns if c.name != "batch_id"]

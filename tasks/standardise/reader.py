@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from tasks.standardise.errors import InputError
 from tasks.standardise.text import fold, is_missing
@@ -16,14 +23,79 @@ from tasks.standardise.text import fold, is_missing
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 _DELIMITERS = (",", ";", "\t", "|")
 _JSON_LISTS = ("data", "results", "records", "rows")
+_HEAD_ROWS = 100  # rows read by the csv module before pyarrow takes over
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class TextColumns(Sequence[tuple[int, list[Any]]]):
+    """A CSV's rows: the first few as the csv module read them, the body as Arrow text columns."""
+
+    def __init__(
+        self, head: list[tuple[int, list[Any]]], columns: list[pa.Array], numbers: np.ndarray
+    ) -> None:
+        self.head = head
+        self.columns = columns
+        self.body_numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.body_numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, list[Any]]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, list[Any]]]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        if index < len(self.head):
+            return self.head[index]
+        at = index - len(self.head)
+        return int(self.body_numbers[at]), [column[at].as_py() for column in self.columns]
+
+    def numbers(self, start: int, stop: int) -> list[int]:
+        """Line numbers of rows[start:stop]."""
+        n = len(self.head)
+        head = [number for number, _ in self.head[start:stop]]
+        return head + self.body_numbers[max(start - n, 0) : max(stop - n, 0)].tolist()
+
+    def column(self, index: int | None, start: int, stop: int) -> pa.Array | list[Any]:
+        """Cells of one column in rows[start:stop]; the body's stay Arrow, so no Python object per cell."""
+        n = len(self.head)
+        head = [c[index] if index is not None and index < len(c) else None for _, c in self.head[start:stop]]
+        body_start, body_stop = max(start - n, 0), max(stop - n, 0)
+        if index is None or index >= len(self.columns):
+            return head + [None] * (body_stop - body_start)
+        body = self.columns[index].slice(body_start, body_stop - body_start)
+        return pa.concat_arrays([pa.array(head, pa.string()), body]) if head else body
 
 
 @dataclass
 class Grid:
     """The non-empty rows of a file, each with its spreadsheet row, CSV line or JSON record number."""
 
-    rows: list[tuple[int, list[Any]]]
+    rows: Sequence[tuple[int, list[Any]]]
     sheet: str | None = None
+
+    def numbers(self, start: int, stop: int) -> list[int]:
+        """The row numbers of rows[start:stop], as a person sees them."""
+        if isinstance(self.rows, TextColumns):
+            return self.rows.numbers(start, stop)
+        return [number for number, _ in self.rows[start:stop]]
+
+    def column(self, index: int | None, start: int, stop: int) -> Sequence[Any] | pa.Array:
+        """One column of rows[start:stop], None where a row is short; Arrow text stays Arrow, for speed."""
+        if isinstance(self.rows, TextColumns):
+            return self.rows.column(index, start, stop)
+        return [
+            cells[index] if index is not None and index < len(cells) else None
+            for _, cells in self.rows[start:stop]
+        ]
 
 
 def _is_excel(path: Path, head: bytes) -> bool:
@@ -61,9 +133,85 @@ def _sniff(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _line_count(data: bytes, start: int, end: int) -> int:
+    """Physical lines in data[start:end] as the csv module ends them: LF, CR LF or a lone CR."""
+    ends = data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    return ends + (0 if end <= start or data[end - 1] in b"\r\n" else 1)
+
+
+def _line_start(text: str, line: int) -> int:
+    """Offset of a physical line (1-based) in the text."""
+    if line == 1:
+        return 0
+    ends = _LINE_END.finditer(text)
+    return next(itertools.islice(ends, line - 2, None)).end()
+
+
+def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
+    """The CSV as Arrow text columns, or None when only the csv module can number its rows faithfully.
+
+    The first rows (titles, the header, notes of other widths) go through the csv module; from the first of
+    them that starts a run of equally wide rows, pyarrow reads the rest, which must then be that wide too.
+    """
+    reader = csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delimiter)
+    lines: list[tuple[int, list[str]]] = []  # (first physical line, cells)
+    previous = 0
+    try:
+        for cells in itertools.islice(reader, _HEAD_ROWS):
+            lines.append((previous + 1, cells))
+            previous = reader.line_num
+    except csv.Error:
+        return None
+    if len(text) > 1 << 20 and len(lines) < _HEAD_ROWS and lines:
+        lines.pop()  # cut short by the slice above
+    while lines and not lines[-1][1]:
+        lines.pop()  # empty lines at the end of a short file
+    if not lines:
+        return None
+    width = len(lines[-1][1])
+    k = len(lines) - 1
+    while k > 0 and len(lines[k - 1][1]) == width:
+        k -= 1
+    first_line = lines[k][0]
+    data = text.encode("utf-8")  # bytes for pyarrow; the body is a view into them, never a copy of the text
+    start, end = len(text[: _line_start(text, first_line)].encode("utf-8")), len(data)
+    while end > start and data[end - 1] in b"\r\n":
+        end -= 1  # trailing empty lines are no rows
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data).slice(start, end - start),
+            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)]),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(width)}, strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # ragged rows further down and the like: the csv module reads them
+    # one record per physical line (no empty line dropped, no quoted line break): line k is record k
+    if table.num_rows != _line_count(data, start, end):
+        return None
+    del data
+    columns = [column.combine_chunks() for column in table.columns]
+    filled = None
+    for column in columns:
+        has_text = pc.not_equal(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0)
+        filled = has_text if filled is None else pc.or_(filled, has_text)
+    numbers = np.arange(first_line, first_line + table.num_rows)
+    if filled is not None and not pc.all(filled).as_py():
+        numbers = numbers[filled.to_numpy(zero_copy_only=False)]
+        columns = [column.filter(filled) for column in columns]
+    head = [(number, cells) for number, cells in lines[:k] if any(cell.strip() for cell in cells)]
+    return Grid(TextColumns(head, columns, numbers))
+
+
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Grid:
     text = _decode(path, path.read_bytes(), encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or _sniff(text))
+    delimiter = delimiter or _sniff(text)
+    fast = _read_csv_columns(text, delimiter)
+    if fast is not None:
+        return fast
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[Any]]] = []
     previous = 0
     try:

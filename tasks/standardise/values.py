@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tasks.standardise.amounts import parse_amount, parse_amounts
 from tasks.standardise.dates import parse_date, parse_dates, parse_datetime, parse_datetimes
@@ -86,8 +88,13 @@ def check_name(spec: ColumnSpec) -> str:
     return {"text": "parse_value", "number": "parse_amount"}.get(spec.kind, f"parse_{spec.kind}")
 
 
-def _distinct(raws: list[Any]) -> tuple[np.ndarray, list[Any]]:
+def _distinct(raws: Sequence[Any] | pa.Array) -> tuple[np.ndarray, list[Any]]:
     """Codes into the distinct cells: a 1 M-row column holds a few thousand, so each is read once."""
+    if isinstance(raws, pa.Array) and pa.types.is_string(raws.type) and not raws.null_count:
+        encoded = pc.dictionary_encode(raws)  # a CSV's text column, read by pyarrow: no Python per row
+        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp), encoded.dictionary.to_pylist()
+    if isinstance(raws, pa.Array):
+        raws = raws.to_pylist()
     cells = np.empty(len(raws), dtype=object)
     cells[:] = raws
     if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
@@ -108,7 +115,7 @@ def _distinct(raws: list[Any]) -> tuple[np.ndarray, list[Any]]:
 def read_column(
     spec: ColumnSpec,
     translate: dict[str, Any] | None,
-    raws: list[Any],
+    raws: Sequence[Any] | pa.Array,
     default: Any = None,
     aliases: dict[str, Any] | None = None,
 ) -> tuple[list[Any], list[tuple[int, str | None, str]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -26,10 +27,10 @@ class Stack:
     alerts: AlertReceiver
     processes: Processes
 
-    def start_worker(self, name: str) -> None:
+    def start_worker(self, name: str, pool: str = "malux-process") -> subprocess.Popen:
         """A process worker polling every second, with flow heartbeats on as in production."""
-        args = [str(BIN / "prefect"), "worker", "start", "--pool", "malux-process", "--name", name]
-        self.processes.start(name, args, {**self.env, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"})
+        args = [str(BIN / "prefect"), "worker", "start", "--pool", pool, "--name", name]
+        return self.processes.start(name, args, {**self.env, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"})
 
 
 def _create_databases(names: list[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -9,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -204,3 +207,47 @@ def test_kannel_dlr_values_become_delivery_statuses(tmp_path: Path) -> None:
     ]
     assert result.frame["status_at"].iloc[0] == pd.Timestamp("2019-11-04 08:00:00")
     assert [(i.source_row, i.column) for i in result.issues] == [(7, "status")]
+
+
+def _as_the_csv_module_reads(text: str) -> list[tuple[int, list[str]]]:
+    """The reference: every record with a value, numbered by the line it starts on, as csv.reader sees it."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    rows, previous = [], 0
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            rows.append((previous + 1, cells))
+        previous = reader.line_num
+    return rows
+
+
+_BODY = "".join(f"L{i};OP{i % 7:03d};{i * 1000}\n" for i in range(1, 251))
+CSV_SHAPES = {
+    "a title line above the header": "Rapport des prêts – AMASSA\nN° Prêt;Code;Montant\n" + _BODY,
+    "blank lines and rows of empty cells": "N;C;M\n" + _BODY[:400] + "\n;  ;\n\n" + _BODY[400:],
+    "Windows and old Mac line ends": "N;C;M\r\n"
+    + "\r\n".join(_BODY.splitlines()[:100])
+    + "\r\n"
+    + "\r".join(_BODY.splitlines()[100:])
+    + "\r",
+    "a quoted value on two lines": 'N;C;M\n1;"Koro\nSud";3\n' + _BODY,
+    "quoted values and delimiters inside them": 'N;C;M\n"1";"a;b";" 3"\n' + _BODY,
+    "a short row far down": "N;C;M\n" + _BODY + "TOTAL;3\n",
+    "empty lines at the end": "N;C;M\n" + _BODY + "\n\n\r\n",
+    "a header only": "N;C;M\n",
+}
+
+
+@pytest.mark.parametrize("text", CSV_SHAPES.values(), ids=list(CSV_SHAPES))
+def test_a_csv_keeps_every_row_and_the_line_a_person_sees_whatever_its_shape(
+    tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "prets.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    grid = read_grid(path, delimiter=";")
+    expected = _as_the_csv_module_reads(text)
+    assert list(grid.rows) == expected
+    assert grid.numbers(1, len(expected)) == [number for number, _ in expected[1:]]
+    for index in range(3):
+        cells = grid.column(index, 1, len(expected))
+        cells = cells.to_pylist() if isinstance(cells, pa.Array) else list(cells)
+        assert cells == [c[index] if index < len(c) else None for _, c in expected[1:]]

@@ -19,19 +19,30 @@ from warehouse.schema import ingest_batch
 SECRET = b"test-dlr-secret"
 
 
-@pytest.fixture
-def kannel(tmp_path: Path) -> Iterator[Kannel]:
-    """Kannel started on free ports for one test and stopped after it; skipped (failed under CI) if absent."""
+def _running_kannel(run_dir: Path, **options: int) -> Iterator[Kannel]:
+    """Kannel started on free ports and stopped after the test; skipped (failed under CI) if absent."""
     why = kannel_missing()
     if why:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{why} (CI=true: the Kannel tests must run)")
         pytest.skip(why)
-    instance = Kannel(tmp_path / "kannel")
+    instance = Kannel(run_dir, **options)
     try:
         yield instance.start()
     finally:
         instance.stop()
+
+
+@pytest.fixture
+def kannel(tmp_path: Path) -> Iterator[Kannel]:
+    """Kannel for one test, retrying a failed callback 3 times 1 s apart (as kannel.conf.example)."""
+    yield from _running_kannel(tmp_path / "kannel")
+
+
+@pytest.fixture
+def patient_kannel(tmp_path: Path) -> Iterator[Kannel]:
+    """Kannel retrying a failed callback every second for two minutes, to outlast a receiver outage."""
+    yield from _running_kannel(tmp_path / "kannel", http_retry=120, http_delay=1)
 
 
 @pytest.fixture

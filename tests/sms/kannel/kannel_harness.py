@@ -49,8 +49,8 @@ sendsms-port = {sendsms}
 sendsms-interface = 127.0.0.1
 log-file = "{run}/smsbox.log"
 log-level = 1
-http-request-retry = 3
-http-queue-delay = 1
+http-request-retry = {http_retry}
+http-queue-delay = {http_delay}
 
 group = sendsms-user
 username = {user}
@@ -96,7 +96,8 @@ def decode_mt(line: str) -> tuple[str, str]:
 class Kannel:
     """One Kannel instance in its own folder; start() waits until a sendsms would be delivered."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, http_retry: int = 3, http_delay: int = 1) -> None:
+        """smsbox retries a failed callback http_retry times, http_delay s apart: a receiver may be down."""
         self.run = Path(run_dir)
         self.run.mkdir(parents=True, exist_ok=True)
         self.admin, self.box, self.sendsms, self.fake = (free_port() for _ in range(4))
@@ -107,6 +108,7 @@ class Kannel:
             CONF.format(
                 admin=self.admin, box=self.box, sendsms=self.sendsms, fake=self.fake, run=self.run,
                 user=USER, password=PASSWORD, admin_password=ADMIN_PASSWORD, status_password=STATUS_PASSWORD,
+                http_retry=http_retry, http_delay=http_delay,
             )
         )  # fmt: skip
 

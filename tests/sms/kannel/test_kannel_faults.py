@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -6,12 +7,13 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from kannel_harness import PASSWORD, USER, decode_mt
+from kannel_harness import PASSWORD, USER, decode_mt, free_port
 from sqlalchemy import func, select
 
 from tasks.sms.gateways.kannel import KannelGateway
 from tasks.sms.outbox import queue_week, send_queued
-from warehouse.schema import sms_outbox
+from tasks.sms.receiver.server import Receiver
+from warehouse.schema import sms_delivery_reports, sms_outbox
 
 CAMPAIGN, WEEK = "2018-2019", 2
 IN_DOUBT_AFTER = timedelta(seconds=2)
@@ -92,3 +94,61 @@ def test_messages_sent_while_the_smsc_is_down_are_delivered_when_it_is_back_none
     received = [decode_mt(line)[0] for line in kannel.wait_for_mt(200)]
     assert sorted(received) == sorted(phones)
     assert len(dlr_sink.wait_delivered(200)) == 200
+
+
+def _failed_callbacks(kannel) -> set[tuple[str, str]]:
+    """(message id, DLR type) of every callback smsbox logged it could not deliver to the receiver."""
+    log = (kannel.run / "smsbox.log").read_text(errors="replace")
+    return set(re.findall(r"Couldn't fetch <[^>]*/dlr/kannel\?mid=([^&>]+)&token=[^&>]*&status=(\d+)", log))
+
+
+def _wait_until(condition, timeout: float = 60.0) -> None:
+    """Poll instead of sleeping a fixed time: Kannel's retry timing is not something to assert on."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def test_reports_kannel_could_not_deliver_while_the_receiver_was_down_land_later_and_statuses_end_right(
+    patient_kannel, engine, program
+):
+    kannel, n = patient_kannel, 200
+    phones = _recipients(program, n)
+    queue_week(engine, CAMPAIGN, WEEK)
+    port = free_port()  # the receiver's address, with nothing listening there yet
+    gateway = KannelGateway(kannel.url, USER, PASSWORD, f"http://127.0.0.1:{port}", workers=8, secret=SECRET)
+
+    summary = send_queued(engine, CAMPAIGN, WEEK, gateway)
+
+    assert (summary.sent, summary.failed, summary.retry_later) == (n, 0, 0)
+    received = [decode_mt(line)[0] for line in kannel.wait_for_mt(n)]
+    assert sorted(received) == sorted(phones)
+    # Down for a while: every report (8 "accepted by SMSC" and 1 "delivered" per message) has failed once.
+    _wait_until(lambda: len(_failed_callbacks(kannel)) >= 2 * n)
+    assert {status for _, status in _failed_callbacks(kannel)} == {"1", "8"}
+    assert len(_failed_callbacks(kannel)) == 2 * n
+    assert _statuses(engine) == {"wired": n}
+
+    receiver = Receiver(engine, "127.0.0.1", port, secret=SECRET).start()
+    try:
+        _wait_until(lambda: _statuses(engine) == {"delivered": n} and _report_count(engine) == 2 * n)
+    finally:
+        receiver.stop()
+
+    assert _statuses(engine) == {"delivered": n}  # every message, none left behind
+    with engine.connect() as conn:
+        per_message = conn.execute(
+            select(sms_delivery_reports.c.message_id, func.count()).group_by(
+                sms_delivery_reports.c.message_id
+            )
+        ).all()
+        kinds = set(conn.scalars(select(sms_delivery_reports.c.status).distinct()))
+    assert len(per_message) == n and {count for _, count in per_message} == {2}  # none lost, none doubled
+    assert kinds == {"accepted", "delivered"}
+    assert len(kannel.mt_lines()) == n  # the retries were of the callbacks only: each SMS went out once
+
+
+def _report_count(engine) -> int:
+    """How many delivery reports the receiver stored, duplicates of Kannel's retries being stored once."""
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(sms_delivery_reports))
