@@ -67,7 +67,7 @@ def measure(repeat: int) -> dict[str, list[float]]:
     return runs
 
 
-def render(runs: dict[str, list[float]], repeat: int) -> str:
+def render(runs: dict[str, list[float]], repeat: int, load: float) -> str:
     med = {k: statistics.median(v) for k, v in runs.items()}
     floor = med["imports"] + med["flow"]
     rows = [
@@ -80,7 +80,7 @@ def render(runs: dict[str, list[float]], repeat: int) -> str:
     lines = [
         BEGIN,
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, median of {repeat}:",
+        f"Python {platform.python_version()}, median of {repeat}, load average {load:.1f} at the start:",
         f"`.venv/bin/python bench/demo_wall_time.py --repeat {repeat}`.",
         "",
         "| what | wall time | ratio |",
@@ -99,7 +99,8 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("make"):
         raise SystemExit("make is needed")
-    section = render(measure(args.repeat), args.repeat)
+    load = os.getloadavg()[0]
+    section = render(measure(args.repeat), args.repeat, load)
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
     if BEGIN in text:
         text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: section, text, flags=re.S)
