@@ -26,22 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
+from malux.generate.amassa import LOAN_HEADERS
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench/ingest_1m.py: begin -->", "<!-- bench/ingest_1m.py: end -->"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-HEADERS = [
-    "N° Prêt",
-    "Code emprunteur",
-    "IMF",
-    "Spéculation",
-    "Montant décaissé (FCFA)",
-    "Taux mensuel",
-    "Date décaissement",
-    "Date échéance",
-    "Volume (kg)",
-]
+HEADERS = LOAN_HEADERS
 MFIS = {"MFI01": "Soro Yiriwaso", "MFI02": "Kafo Jiginew", "MFI03": "Nyesigiso"}
 BORROWERS = [f"OP{i:03d}" for i in range(1, 51)] + [f"MSE{i:03d}" for i in range(1, 21)]
 

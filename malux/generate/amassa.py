@@ -44,20 +44,24 @@ def beneficiaries(program: Program, rng: random.Random) -> PartnerFile:
     )
 
 
+# AMASSA's MFI report layout (config/partners/amassa/loans.yaml maps it).
+LOAN_HEADERS = [
+    "N° Prêt",
+    "Code emprunteur",
+    "IMF",
+    "Spéculation",
+    "Montant décaissé (FCFA)",
+    "Taux mensuel",
+    "Date décaissement",
+    "Date échéance",
+    "Volume (kg)",
+]
+
+
 def loans(program: Program, rng: random.Random) -> PartnerFile:
     """Loans disbursed by the MFIs to farmer organisations and enterprises."""
     mfi_names = {b["beneficiary_id"]: b["name"] for b in program.beneficiaries if b["category"] == "mfi"}
-    headers = [
-        "N° Prêt",
-        "Code emprunteur",
-        "IMF",
-        "Spéculation",
-        "Montant décaissé (FCFA)",
-        "Taux mensuel",
-        "Date décaissement",
-        "Date échéance",
-        "Volume (kg)",
-    ]
+    headers = LOAN_HEADERS
     rows = [
         [
             loan["loan_id"],
