@@ -6,8 +6,12 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from malux.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def prepare_prefect() -> None:
@@ -64,3 +68,10 @@ def _one_line_errors() -> Iterator[None]:
     finally:
         for handler in handlers:
             handler.removeFilter(echo)
+
+
+def warehouse_engine() -> Engine:
+    """The warehouse of MALUX_WAREHOUSE_URL, migrated on first use (SQLAlchemy is imported only here)."""
+    from warehouse.db import engine_for
+
+    return engine_for(get_settings().database_url)

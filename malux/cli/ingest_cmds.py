@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,13 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from malux.cli.errors import err, user_errors
+from malux.cli.formats import Format
 
 out = Console()
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 @user_errors
@@ -46,13 +41,7 @@ def ingest(
             err.print(f"[bold red]rejected:[/] {exc}", highlight=False, soft_wrap=True)
             rejected += 1
             continue
-        note = " (already ingested: nothing changed)" if s.status == "already_ingested" else ""
-        out.print(
-            f"{path}: batch {s.batch_id}, rows in {s.rows_in}, loaded {s.rows_loaded}, "
-            f"quarantined {s.rows_quarantined}{note}",
-            highlight=False,
-            soft_wrap=True,
-        )
+        out.print(f"{path}: {s.describe()}", highlight=False, soft_wrap=True)
     if rejected:
         raise typer.Exit(1)
 
@@ -60,11 +49,10 @@ def ingest(
 @user_errors
 def list_batches(fmt: Format = typer.Option(Format.table, "--format", help="table or json")) -> None:
     """List every ingest batch with its row counts and status."""
-    from malux.settings import get_settings
+    from malux.cli.environment import warehouse_engine
     from warehouse.batches import list_batches as ledger
-    from warehouse.db import engine_for
 
-    rows = ledger(engine_for(get_settings().database_url))
+    rows = ledger(warehouse_engine())
     if fmt is Format.json:
         keep = [
             "batch_id",

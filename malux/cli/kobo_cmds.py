@@ -41,10 +41,4 @@ def kobo_pull_cmd(
     if s is None:
         out.print(f"asset {asset}: nothing new", highlight=False)
         return
-    note = " (already ingested: nothing changed)" if s.status == "already_ingested" else ""
-    out.print(
-        f"asset {asset}: {s.file_name}: batch {s.batch_id}, rows in {s.rows_in}, loaded {s.rows_loaded}, "
-        f"quarantined {s.rows_quarantined}{note}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    out.print(f"asset {asset}: {s.file_name}: {s.describe()}", highlight=False, soft_wrap=True)

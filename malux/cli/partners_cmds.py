@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,13 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from malux.cli.errors import user_errors
+from malux.cli.formats import Format
 
 out = Console()
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 @user_errors

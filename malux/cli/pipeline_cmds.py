@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import typer
 from rich.console import Console
 
+from malux.cli.environment import warehouse_engine
 from malux.cli.errors import user_errors
 
 out = Console()
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-def _engine():
-    from malux.settings import get_settings
-    from warehouse.db import engine_for
-
-    return engine_for(get_settings().database_url)
-
-
 @user_errors
 def db_upgrade() -> None:
     """Create or migrate the warehouse schema (Alembic) at MALUX_WAREHOUSE_URL."""
-    engine = _engine()
+    engine = warehouse_engine()
     out.print(f"Warehouse at {engine.url.render_as_string(hide_password=True)} is up to date.")
 
 

@@ -14,11 +14,10 @@ out = Console()
 
 
 def _batch(batch_id: int):
-    from malux.settings import get_settings
+    from malux.cli.environment import warehouse_engine
     from warehouse import batches
-    from warehouse.db import engine_for
 
-    engine = engine_for(get_settings().database_url)
+    engine = warehouse_engine()
     try:
         return engine, batches.get(engine, batch_id)
     except Exception as exc:  # NoResultFound: a batch id nobody ingested

@@ -6,38 +6,26 @@ import csv
 import io
 import json
 import re
-from enum import StrEnum
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from malux.cli.environment import warehouse_engine
 from malux.cli.errors import user_errors
+from malux.cli.formats import TabularFormat
 
 out = Console()
 # Read-only means one statement that starts with SELECT or WITH; the transaction enforces the rest.
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-def _engine():
-    from malux.settings import get_settings
-    from warehouse.db import engine_for
-
-    return engine_for(get_settings().database_url)
-
-
-def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: Format) -> None:
+def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: TabularFormat) -> None:
     """Rows as JSON (a list of objects), CSV (a header line) or a table for the eye."""
-    if fmt is Format.json:
+    if fmt is TabularFormat.json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
-    elif fmt is Format.csv:
+    elif fmt is TabularFormat.csv:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
@@ -89,14 +77,14 @@ def indicator_rows(period: str) -> list[dict[str, Any]]:
             "value": v.value,
             "target": v.target,
         }
-        for v in period_values(_engine(), period)
+        for v in period_values(warehouse_engine(), period)
     ]
 
 
 @user_errors
 def indicators_show(
     period: str = typer.Option(..., help="DHIS2 bimonthly period, e.g. 201903B."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv"),
+    fmt: TabularFormat = typer.Option(TabularFormat.table, "--format", help="table, json or csv"),
 ) -> None:
     """Show the stored values of one period (a ratio's value is a fraction: 0.125, not 12.5)."""
     from tasks.indicators.periods import parse_period
@@ -155,7 +143,7 @@ def query(
     sql: str = typer.Argument(
         ..., help='One SELECT or WITH statement, e.g. "SELECT * FROM mart_sms_weekly".'
     ),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv"),
+    fmt: TabularFormat = typer.Option(TabularFormat.table, "--format", help="table, json or csv"),
 ) -> None:
     """Run one read-only SQL query on the warehouse (the mart_* views are documented in docs/)."""
     from sqlalchemy.exc import DBAPIError

@@ -26,15 +26,13 @@ def report_note(
     lang: str = typer.Option("fr", help="fr or en"),
 ) -> None:
     """Issue the monitoring note of one period (HTML and PDF): a new version only when its values changed."""
-    from malux.cli.environment import in_process_flows
-    from malux.settings import get_settings
+    from malux.cli.environment import in_process_flows, warehouse_engine
     from tasks.indicators.periods import parse_period
     from tasks.report.issue import latest_issue
-    from warehouse.db import engine_for
 
     parse_period(period)
     _lang(lang)
-    engine = engine_for(get_settings().database_url)
+    engine = warehouse_engine()
     before = latest_issue(engine, period)
     with in_process_flows():
         from flows.monitoring_note import monitoring_note
@@ -91,11 +89,10 @@ def export_dhis2(
     out_file: Path | None = typer.Option(None, "--out", help="Write the JSON here instead of stdout."),
 ) -> None:
     """The period's stored values as a DHIS2 dataValueSets JSON payload (mapping: config/dhis2.yaml)."""
-    from malux.settings import get_settings
+    from malux.cli.environment import warehouse_engine
     from tasks.report.dhis2 import build_export
-    from warehouse.db import engine_for
 
-    export = build_export(engine_for(get_settings().database_url), period)
+    export = build_export(warehouse_engine(), period)
     payload = json.dumps(export.payload, indent=2, ensure_ascii=False)
     err = Console(stderr=True)
     if not export.payload["dataValues"]:

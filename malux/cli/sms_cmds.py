@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from malux.cli.environment import warehouse_engine
 from malux.cli.errors import user_errors
+from malux.cli.formats import Format
 
 out = Console()
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-
-
-def _engine():
-    from malux.settings import get_settings
-    from warehouse.db import engine_for
-
-    return engine_for(get_settings().database_url)
 
 
 @user_errors
@@ -38,7 +27,8 @@ def dlr_server(
 
     from tasks.sms.receiver.server import Receiver
 
-    receiver = Receiver(_engine(), host, port)  # migrates first, before our log level lets Alembic talk
+    # The engine migrates the warehouse first, before our log level lets Alembic talk.
+    receiver = Receiver(warehouse_engine(), host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def _stop(_signum, _frame) -> None:
@@ -82,7 +72,9 @@ def sms_preview(
 
     week_for(campaign, week)
     settings = get_settings()
-    preview = preview_week(_engine(), campaign, week, settings.sms_cost_per_segment_xof, settings.config_dir)
+    preview = preview_week(
+        warehouse_engine(), campaign, week, settings.sms_cost_per_segment_xof, settings.config_dir
+    )
     if fmt is Format.json:
         data = asdict(preview) | {"cost_per_segment_xof": settings.sms_cost_per_segment_xof}
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))

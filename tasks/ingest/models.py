@@ -55,6 +55,14 @@ class BatchSummary:
     rows_quarantined: int
     error: str | None = None
 
+    def describe(self) -> str:
+        """The line a person reads: the batch and its three numbers, and whether anything changed."""
+        note = " (already ingested: nothing changed)" if self.status == "already_ingested" else ""
+        return (
+            f"batch {self.batch_id}, rows in {self.rows_in}, loaded {self.rows_loaded}, "
+            f"quarantined {self.rows_quarantined}{note}"
+        )
+
 
 class BatchRejected(RuntimeError):
     """The file cannot be trusted at all; nothing of it was loaded and the raw copy is kept."""
