@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Table
 
+from warehouse.bulk_indexes import built_after_load
+
 _SLICE_ROWS = 100_000
 
 
@@ -38,7 +40,8 @@ def replace(conn: Connection, table: Table, data: pa.Table) -> int:
             match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
             cursor.execute(f'DELETE FROM "{table.name}" t USING "{stage}" s WHERE {match}')
             cursor.execute(f'DROP TABLE "{stage}"')
-        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
-            for start in range(0, data.num_rows, _SLICE_ROWS):  # a slice at a time: one CSV copy in memory
-                copy.write(_csv(data.slice(start, _SLICE_ROWS)))
+    copy_rows = f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)'
+    with built_after_load(conn, table, data.num_rows), raw.cursor() as cursor, cursor.copy(copy_rows) as copy:
+        for start in range(0, data.num_rows, _SLICE_ROWS):  # a slice at a time: one CSV copy in memory
+            copy.write(_csv(data.slice(start, _SLICE_ROWS)))
     return data.num_rows

@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Table
 
+from warehouse.bulk_indexes import built_after_load
+
 _LOAD_CACHE_KIB = -131072  # negative: a size in KiB, not pages
 _SLICE_ROWS = 50_000
 
@@ -53,10 +55,13 @@ def replace(conn: Connection, table: Table, data: pa.Table) -> int:
             )
             match = " AND ".join(f'"{stage}"."{k}" = "{table.name}"."{k}"' for k in keys)
             cursor.execute(f'DELETE FROM "{table.name}" WHERE EXISTS (SELECT 1 FROM "{stage}" WHERE {match})')
-        cursor.executemany(
-            f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
-            _rows(data),
-        )
+        if not raw.in_transaction:
+            cursor.execute("BEGIN")  # pysqlite runs DDL outside a transaction unless one is open already
+        with built_after_load(conn, table, data.num_rows):
+            cursor.executemany(
+                f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
+                _rows(data),
+            )
     finally:
         cursor.execute(f'DROP TABLE IF EXISTS temp."{stage}"')
         cursor.execute(f"PRAGMA cache_size = {int(cache)}")
