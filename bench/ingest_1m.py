@@ -153,8 +153,8 @@ def child_ingest(csv: Path, beneficiaries: Path) -> dict:
     }
 
 
-def child_floor(csv: Path, url: str, work: Path) -> dict:
-    """pyarrow CSV read + Parquet write + the database's fastest bulk load, on the same file."""
+def child_floor(csv: Path, url: str, work: Path, loader: str) -> dict:
+    """pyarrow CSV read + Parquet write + a bulk load (`to_sql`, `adbc` or `copy`), on the same file."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
@@ -171,7 +171,12 @@ def child_floor(csv: Path, url: str, work: Path) -> dict:
     clock.step("parquet", started)
     table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
     started = _now()
-    if url.startswith("sqlite"):
+    if loader == "to_sql":  # the issue's floor for SQLite: pandas' own bulk insert
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            table.to_pandas().to_sql("floor_loans", conn, index=False)
+    elif loader == "adbc":  # faster than to_sql: Arrow straight into SQLite, no Python objects per row
         import adbc_driver_sqlite.dbapi as adbc
 
         with adbc.connect(url.removeprefix("sqlite:///")) as conn, conn.cursor() as cur:
@@ -237,13 +242,21 @@ def measure(rows: int, work: Path) -> dict:
             PREFECT_LOGGING_LEVEL="WARNING",
         )
         try:
-            floor = run_child(["--child", "floor", str(csv), floor_url, str(work / backend)], env)
+            floors = {}
+            for loader in ("to_sql", "adbc") if backend == "sqlite" else ("copy",):
+                floor_db = floor_url.replace("floor.sqlite", f"floor-{loader}.sqlite")
+                floors[loader] = run_child(
+                    ["--child", "floor", str(csv), floor_db, str(work / backend), loader], env
+                )
             ingest = run_child(["--child", "ingest", str(csv), str(beneficiaries)], env)
         finally:
             if backend == "postgresql":
                 _pg_database("DROP", name)
-        results[backend] = {"floor": floor, "ingest": ingest}
-        print(f"{backend}: floor {floor['times']}, ingest {ingest['times']}", file=sys.stderr)
+        results[backend] = {"floors": floors, "ingest": ingest}
+        print(
+            f"{backend}: floors { {k: v['times'] for k, v in floors.items()} }, ingest {ingest['times']}",
+            file=sys.stderr,
+        )
     return results
 
 
@@ -265,24 +278,34 @@ def render(results: dict, command: str) -> str:
         "| × floor |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    names = {"to_sql": "pandas `to_sql`", "adbc": "ADBC ingest", "copy": "COPY"}
     for backend in ("sqlite", "postgresql"):
-        floor, ingest = results[backend]["floor"], results[backend]["ingest"]
-        ft, fc, it, ic = floor["times"], floor["cpu"], ingest["times"], ingest["cpu"]
-        floor_total, ingest_total = sum(ft.values()), sum(it.values())
-        loader = "ADBC ingest" if backend == "sqlite" else "COPY"
-        lines.append(
-            f"| {backend} | floor: pyarrow read + Parquet + {loader} | {ft['read']:.2f} ({fc['read']:.2f}) | "
-            f"– | {ft['parquet'] + ft['load']:.2f} ({fc['parquet'] + fc['load']:.2f}) | "
-            f"{floor_total:.2f} ({sum(fc.values()):.2f}) | {rows / floor_total:,.0f} | "
-            f"{floor['peak_mb']:,.0f} MB | 1.0 |"
-        )
+        floors, ingest = results[backend]["floors"], results[backend]["ingest"]
+        # the floor the issue names (to_sql on SQLite, COPY on PostgreSQL) is the first; others are shown
+        # beside it with their own ratio, so the faster ADBC load is not hidden
+        floor_total = sum(next(iter(floors.values()))["times"].values())
+        for loader, floor in floors.items():
+            ft, fc = floor["times"], floor["cpu"]
+            total = sum(ft.values())
+            lines.append(
+                f"| {backend} | floor: pyarrow read + Parquet + {names[loader]} | {ft['read']:.2f} "
+                f"({fc['read']:.2f}) | – | {ft['parquet'] + ft['load']:.2f} "
+                f"({fc['parquet'] + fc['load']:.2f}) "
+                f"| {total:.2f} ({sum(fc.values()):.2f}) | {rows / total:,.0f} | {floor['peak_mb']:,.0f} MB "
+                f"| {total / floor_total:.1f} |"
+            )
+        it, ic = ingest["times"], ingest["cpu"]
+        ingest_total = sum(it.values())
+        others = [
+            f"{ingest_total / sum(f['times'].values()):.1f} × {names[k]}" for k, f in list(floors.items())[1:]
+        ]
         lines.append(
             f"| {backend} | MALUX ingest (register {it['register']:.2f}) | "
             f"{it['standardise']:.2f} ({ic['standardise']:.2f}) | "
             f"{it['validate']:.2f} ({ic['validate']:.2f}) | "
             f"{it['publish']:.2f} ({ic['publish']:.2f}) | {ingest_total:.2f} ({sum(ic.values()):.2f}) | "
             f"{rows / ingest_total:,.0f} | {ingest['peak_mb']:,.0f} MB (base {ingest['base_mb']:,.0f}) | "
-            f"{ingest_total / floor_total:.1f} |"
+            f"**{ingest_total / floor_total:.1f}**{''.join(f' ({o})' for o in others)} |"
         )
         lines.append(
             f"| | rows in / loaded / quarantined: {ingest['rows_in']:,} / {ingest['rows_loaded']:,} / "
@@ -312,7 +335,7 @@ def main() -> None:
         if kind == "ingest":
             out = child_ingest(Path(rest[0]), Path(rest[1]))
         else:
-            out = child_floor(Path(rest[0]), rest[1], Path(rest[2]))
+            out = child_floor(Path(rest[0]), rest[1], Path(rest[2]), rest[3])
         print(json.dumps(out))
         return
     with tempfile.TemporaryDirectory(prefix="malux-bench-ingest-") as tmp:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String, Table, Text
 
 
@@ -43,15 +44,32 @@ def _column(series: pd.Series, target: pa.DataType) -> pa.Array:
     return array if array.type == target else array.cast(target)
 
 
-def as_arrow(table: Table, frame: pd.DataFrame, **constants: Any) -> pa.Table:
-    """The frame's columns that the table has, plus the constants, typed for the table (NaN/NaT are null)."""
+def _arrow_column(array: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
+    if pa.types.is_timestamp(array.type) and array.type.tz is not None:
+        array = array.cast(pa.timestamp(array.type.unit))
+    if pa.types.is_date32(target) and pa.types.is_timestamp(array.type):
+        return pc.floor_temporal(array, unit="day").cast(target)
+    return array if array.type == target else array.cast(target)
+
+
+def as_arrow(table: Table, frame: pd.DataFrame | pa.Table, **constants: Any) -> pa.Table:
+    """The frame's columns that the table has, plus the constants, typed for the table (NaN/NaT are null).
+
+    An Arrow table (the validated Parquet file, read as it is) is only cast: no pandas on the way in."""
     names, arrays = [], []
+    arrow = isinstance(frame, pa.Table)
+    present = frame.column_names if arrow else frame.columns
+    rows = frame.num_rows if arrow else len(frame)
     for col in table.columns:
         if col.name in constants:
             target = arrow_type(col.type)
-            arrays.append(pa.repeat(pa.scalar(constants[col.name], type=target), len(frame)))
-        elif col.name in frame.columns:
-            arrays.append(_column(frame[col.name], arrow_type(col.type)))
+            arrays.append(pa.repeat(pa.scalar(constants[col.name], type=target), rows))
+        elif col.name in present:
+            target = arrow_type(col.type)
+            if arrow:
+                arrays.append(_arrow_column(frame.column(col.name), target))
+            else:
+                arrays.append(_column(frame[col.name], target))
         else:
             continue
         names.append(col.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,18 +15,44 @@ def partition_path(lake_dir: Path, dataset: str, batch_id: int) -> Path:
     return lake_dir / dataset / f"batch_id={batch_id}" / "part-0.parquet"
 
 
+COMPRESSION = "zstd"
+
+
 def write_atomic(table: pa.Table, target: Path) -> Path:
     """Write a Parquet file so that readers see the old file or the whole new one, never half of it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        pq.write_table(table, tmp, compression="zstd")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        pq.write_table(table, tmp, compression=COMPRESSION)
+        _commit(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def place_atomic(source: Path, target: Path) -> Path:
+    """Make an already written Parquet file the partition (hard link, else copy), old file or new, never half.
+
+    The validated rows are written once, in the lake's format, and become the partition as they are: a
+    million rows cost no second write. The source stays where it was."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(source, tmp)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(source, tmp)
+        _commit(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def _commit(tmp: Path, target: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
 
 
 def read_dataset(lake_dir: Path, dataset: str) -> pa.Table:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Connection, Date, DateTime, Table, delete, tuple_
 
 from warehouse import bulk_postgres, bulk_sqlite
@@ -55,9 +56,9 @@ def records(table: Table, frame: pd.DataFrame, **constants: Any) -> Iterator[dic
         yield dict(zip(names, row, strict=True))
 
 
-def replace_by_key(conn: Connection, table: Table, frame: pd.DataFrame, **constants: Any) -> int:
+def replace_by_key(conn: Connection, table: Table, frame: pd.DataFrame | pa.Table, **constants: Any) -> int:
     """Delete the rows whose key the frame holds, then insert its rows; in bulk on SQLite and PostgreSQL."""
-    if frame.empty:
+    if (frame.num_rows if isinstance(frame, pa.Table) else len(frame)) == 0:
         return 0
     bulk = _BULK.get(conn.dialect.name)
     if bulk is not None:
@@ -67,6 +68,8 @@ def replace_by_key(conn: Connection, table: Table, frame: pd.DataFrame, **consta
             pass  # a column type the bulk paths do not know: the row-by-row path below still loads it
         else:
             return bulk(conn, table, data)
+    if isinstance(frame, pa.Table):
+        frame = frame.to_pandas()
     return replace_row_by_row(conn, table, frame, **constants)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
+import pyarrow.parquet as pq
 from prefect import task
 
 from malux.settings import get_settings
@@ -11,7 +11,7 @@ from tasks.ingest.history import record_replacements
 from tasks.ingest.models import BatchSummary, Verdict
 from warehouse import batches
 from warehouse.db import engine_for
-from warehouse.lake import partition_path, write_atomic
+from warehouse.lake import partition_path, place_atomic
 from warehouse.rows import records, replace_by_key
 from warehouse.schema import DATASET_TABLES, quarantine
 
@@ -22,7 +22,7 @@ def publish_batch(verdict: Verdict) -> BatchSummary:
     settings = get_settings()
     engine = engine_for(settings.database_url)
     ticket = verdict.staged.ticket
-    passed = pd.read_parquet(verdict.passed_path)
+    passed = pq.read_table(verdict.passed_path)  # Arrow all the way into the database
     held = pd.read_parquet(verdict.quarantine_path)
     rows_in = verdict.staged.rows_in
     if verdict.rows_passed + verdict.rows_quarantined != rows_in:
@@ -31,12 +31,14 @@ def publish_batch(verdict: Verdict) -> BatchSummary:
         )
     target = partition_path(settings.lake_dir, ticket.dataset, ticket.batch_id)
     existed = target.exists()
-    write_atomic(pa.Table.from_pandas(passed, preserve_index=False), target)
+    place_atomic(verdict.passed_path, target)  # validate wrote it in the lake's format
+    table = DATASET_TABLES[ticket.dataset]
+    keys = [c.name for c in table.primary_key.columns]
     try:
         with engine.begin() as conn:
             conn.execute(quarantine.delete().where(quarantine.c.batch_id == ticket.batch_id))
-            record_replacements(conn, ticket.dataset, passed, ticket.batch_id)
-            replace_by_key(conn, DATASET_TABLES[ticket.dataset], passed, batch_id=ticket.batch_id)
+            record_replacements(conn, ticket.dataset, passed.select(keys).to_pandas(), ticket.batch_id)
+            replace_by_key(conn, table, passed, batch_id=ticket.batch_id)
             if len(held):
                 conn.execute(quarantine.insert(), list(records(quarantine, held, batch_id=ticket.batch_id)))
             batches.mark_loaded(conn, ticket.batch_id, rows_in, verdict.rows_passed, verdict.rows_quarantined)

@@ -14,6 +14,7 @@ from tasks.standardise.text import is_missing
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0, after its 1900 leap-year bug
 _SERIAL_RANGE = (20_000, 80_000)  # 1954 to 2119: anything else is not a date of this program
+_YEARS = (1900, 2199)  # a typed 01/01/0001 or 9999 is no date of this program either (nor of the warehouse)
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
@@ -34,7 +35,14 @@ def _build(parts: tuple[str | None, ...]) -> datetime | None:
 
 
 def parse_datetime(value: Any, fmt: str | None = None) -> datetime | None:
-    """A date-time from a cell, or None when it cannot be read (31/02/2019, "hier", 2019)."""
+    """A date-time from a cell, or None when it cannot be read (31/02/2019, "hier", 2019, 01/01/0001)."""
+    parsed = _read_datetime(value, fmt)
+    if parsed is None or not _YEARS[0] <= parsed.year <= _YEARS[1]:
+        return None
+    return parsed
+
+
+def _read_datetime(value: Any, fmt: str | None) -> datetime | None:
     if is_missing(value):
         return None
     if isinstance(value, datetime):
@@ -97,7 +105,7 @@ def parse_datetimes(values: Sequence[Any], fmt: str | None = None) -> list[datet
         pending = [i for i in pending if out[i] is None and not serial[i]]
     for i in pending:  # 31/02/2019 comes here too, so an impossible date reads exactly as one cell would
         out[i] = parse_datetime(values[i], fmt)
-    return out
+    return [None if d is None or not _YEARS[0] <= d.year <= _YEARS[1] else d for d in out]
 
 
 def parse_dates(values: Sequence[Any], fmt: str | None = None) -> list[datetime | None]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Table
@@ -19,7 +20,7 @@ from tasks.standardise.phones import normalise_phones
 from tasks.standardise.reader import Grid, read_grids
 from tasks.standardise.result import Layout, RowIssue, Standardised
 from tasks.standardise.text import as_text, fold
-from tasks.standardise.values import check_name, read_column
+from tasks.standardise.values import as_python_list, check_name, read_column_array
 from warehouse.schema import DATASET_TABLES
 
 _PHONE_HEADERS = ("phone", "phone_raw")
@@ -173,9 +174,9 @@ def _read_column(
     numbers: list[int],
     mapping: Mapping,
     issues: list[RowIssue],
-) -> list[Any]:
+) -> np.ndarray | pa.Array:
     # each distinct cell is read once, dates and amounts a column at a time (tasks/standardise/values.py)
-    out, problems = read_column(
+    out, problems = read_column_array(
         spec,
         mapping.values.get(spec.canonical),
         raws,
@@ -240,17 +241,25 @@ def _derive(
         columns["cercle"], columns["cercle_pcode"] = names, pcodes
 
 
-def _as_list(cells: Sequence[Any] | pa.Array) -> list[Any]:
-    return cells.to_pylist() if isinstance(cells, pa.Array) else list(cells)
+def _as_list(cells: Sequence[Any] | np.ndarray | pa.Array) -> list[Any]:
+    if isinstance(cells, pa.Array):
+        return cells.to_pylist()
+    if isinstance(cells, np.ndarray):
+        return as_python_list(cells)
+    return list(cells)
 
 
-def _series(name: str, values: list[Any], table: Table) -> pd.Series:
+def _series(name: str, values: Sequence[Any] | np.ndarray | pa.Array, table: Table) -> pd.Series:
+    if isinstance(values, pa.Array):  # free text read by pyarrow stays Arrow-backed
+        return pd.Series(values, name=name)
     if name == "source_row":
         return pd.Series(values, dtype="int64", name=name)
     kind = type(table.c[name].type).__name__
     if kind in ("Date", "DateTime"):
         return pd.Series(values, dtype="datetime64[ns]", name=name)
     if kind in ("Float", "Integer"):
+        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+            return pd.Series(values, dtype="float64", name=name)
         return pd.Series([float("nan") if v is None else v for v in values], dtype="float64", name=name)
     if kind == "Boolean":
         return pd.Series(values, dtype=bool, name=name)
@@ -286,6 +295,8 @@ def standardise_file(
             raw_phones = _as_list(raws)
             continue
         columns[name] = _read_column(spec, raws, numbers, mapping, issues)
+        if spec.per_header or name == "cercle":  # read value by value below
+            columns[name] = _as_list(columns[name])
         if spec.per_header and index is not None:
             unit_at = folded.index(fold(spec.per_header)) if fold(spec.per_header) in folded else None
             units = _as_list(grid.column(unit_at, start, stop))

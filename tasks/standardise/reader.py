@@ -181,7 +181,10 @@ def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
         table = pacsv.read_csv(
             pa.py_buffer(data).slice(start, end - start),
             read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)]),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            # a body without a quote has no quoted line break: pyarrow may then split it and parse in parallel
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=data.find(b'"', start, end) >= 0
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(width)}, strings_can_be_null=False
             ),

@@ -112,6 +112,19 @@ def _distinct(raws: Sequence[Any] | pa.Array) -> tuple[np.ndarray, list[Any]]:
     return codes, uniques
 
 
+def _plain_arrow_text(
+    spec: ColumnSpec, translate: Any, raws: Sequence[Any] | pa.Array, default: Any, aliases: Any
+) -> bool:
+    return (
+        isinstance(raws, pa.Array)
+        and pa.types.is_string(raws.type)
+        and spec.kind == "text"
+        and translate is None
+        and default is None
+        and not aliases
+    )
+
+
 def read_column(
     spec: ColumnSpec,
     translate: dict[str, Any] | None,
@@ -120,6 +133,36 @@ def read_column(
     aliases: dict[str, Any] | None = None,
 ) -> tuple[list[Any], list[tuple[int, str | None, str]]]:
     """A whole column's values, and (row index, text as typed, reason) for each cell that cannot be read."""
+    values, problems = read_column_array(spec, translate, raws, default, aliases)
+    if isinstance(values, pa.Array):
+        return values.to_pylist(), problems
+    return as_python_list(values), problems
+
+
+def as_python_list(values: np.ndarray) -> list[Any]:
+    """A typed column back as Python values: datetimes, floats, None for NaT and NaN."""
+    if values.dtype.kind == "M":
+        return [None if pd.isna(v) else v.to_pydatetime() for v in pd.Series(values)]
+    if values.dtype.kind == "f":
+        return [None if np.isnan(v) else v for v in values.tolist()]
+    return values.tolist()
+
+
+def read_column_array(
+    spec: ColumnSpec,
+    translate: dict[str, Any] | None,
+    raws: Sequence[Any] | pa.Array,
+    default: Any = None,
+    aliases: dict[str, Any] | None = None,
+) -> tuple[np.ndarray | pa.Array, list[tuple[int, str | None, str]]]:
+    """`read_column` for a million rows: values as one typed array, never a Python object per row.
+
+    Dates and times come as datetime64[ns] (NaT when missing), amounts as float64 (NaN), free text read by
+    pyarrow (ids, names: mostly distinct cells) as an Arrow string array trimmed in Arrow, the rest as an
+    object array."""
+    if _plain_arrow_text(spec, translate, raws, default, aliases):
+        trimmed = pc.utf8_trim_whitespace(raws)
+        return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed), []  # = as_text
     codes, uniques = _distinct(raws)
     prepared = [default if default is not None and is_missing(u) else u for u in uniques]
     if aliases:
@@ -134,11 +177,17 @@ def read_column(
     else:
         reader = make_reader(spec, translate)
         results = [reader(raw) for raw in prepared]
-    values = np.empty(len(results), dtype=object)
-    values[:] = [value for value, _ in results]
+    parsed_values = [value for value, _ in results]
+    if spec.kind in ("date", "datetime"):
+        values = pd.Series(parsed_values, dtype="datetime64[ns]").to_numpy()
+    elif spec.kind in ("amount", "number"):
+        values = np.array([np.nan if v is None else v for v in parsed_values], dtype="float64")
+    else:
+        values = np.empty(len(results), dtype=object)
+        values[:] = parsed_values
     bad = [k for k, (_, reason) in enumerate(results) if reason]
     problems = []
     if bad:
         for i in np.flatnonzero(np.isin(codes, bad)).tolist():
             problems.append((i, as_text(prepared[codes[i]]), results[codes[i]][1]))
-    return values[codes].tolist(), problems
+    return values[codes], problems

@@ -15,7 +15,7 @@ from tasks.validate.data_docs import write_validation_report
 from tasks.validate.expectations_run import run_suite_with_outcomes
 from tasks.validate.references import check_references
 from tasks.validate.suites import load_suite_dict
-from warehouse import batches
+from warehouse import batches, lake
 from warehouse.db import engine_for
 
 QUARANTINE_COLUMNS = ["source_row", "column_name", "value", "check_name", "reason", "record"]
@@ -86,6 +86,6 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     held = frame["source_row"].isin(bad_rows)
     passed_path = staged.rows_path.with_name("passed.parquet")
     quarantine_path = staged.rows_path.with_name("quarantine.parquet")
-    frame.loc[~held].to_parquet(passed_path, index=False)
+    frame.loc[~held].to_parquet(passed_path, index=False, compression=lake.COMPRESSION)  # the lake's own
     _quarantine_frame(frame, issues).to_parquet(quarantine_path, index=False)
     return Verdict(staged, passed_path, quarantine_path, int((~held).sum()), int(held.sum()))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from warehouse.lake import partition_path, read_dataset, write_atomic
+from warehouse.lake import partition_path, place_atomic, read_dataset, write_atomic
 
 
 def test_partitions_are_read_back_with_their_batch_id(tmp_path: Path) -> None:
@@ -32,5 +33,34 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temp_file(
     monkeypatch.setattr("warehouse.lake.pq.write_table", crash_half_way)
     with pytest.raises(OSError, match="disk full"):
         write_atomic(pa.table({"loan_id": ["L9"]}), target)
+    assert target.read_bytes() == before
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_a_validated_file_becomes_the_partition_as_it_is_and_stays_where_it_was(tmp_path: Path) -> None:
+    source = tmp_path / "work" / "passed.parquet"
+    source.parent.mkdir()
+    pq.write_table(pa.table({"loan_id": ["L1", "L2"]}), source)
+    target = partition_path(tmp_path / "lake", "loans", 7)
+    place_atomic(source, target)
+    assert source.exists() and target.read_bytes() == source.read_bytes()
+    assert read_dataset(tmp_path / "lake", "loans").column("batch_id").to_pylist() == [7, 7]
+
+
+def test_a_failed_placement_leaves_the_previous_partition_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = partition_path(tmp_path, "loans", 1)
+    write_atomic(pa.table({"loan_id": ["L1"]}), target)
+    before = target.read_bytes()
+    source = tmp_path / "passed.parquet"
+    pq.write_table(pa.table({"loan_id": ["L9"]}), source)
+
+    def crash(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("warehouse.lake.os.replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        place_atomic(source, target)
     assert target.read_bytes() == before
     assert [p.name for p in target.parent.iterdir()] == [target.name]

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine, select, text
 
@@ -203,3 +204,19 @@ def test_a_failure_after_the_load_in_the_same_transaction_undoes_the_load(wareho
     assert _stored(engine, loans) == before
     with engine.begin() as conn:  # and nothing of the staging is left to collide with the next load
         assert replace_by_key(conn, loans, _loans(["L3"]), batch_id=second) == 1
+
+
+@pytest.mark.parametrize(("table", "frame"), CASES, ids=[t.name for t, _ in CASES])
+def test_the_validated_parquet_file_read_as_arrow_stores_the_same_rows(warehouse_url, tmp_path, table, frame):
+    # publish reads the validated rows with pyarrow, never through pandas: the same rows must land
+    engine = engine_for(warehouse_url)
+    batch = _batch(engine, 1)
+    with engine.begin() as conn:
+        replace_by_key(conn, table, frame, batch_id=batch)
+    before = _stored(engine, table)
+    with engine.begin() as conn:
+        conn.execute(table.delete())
+    frame.to_parquet(tmp_path / "passed.parquet", index=False)
+    with engine.begin() as conn:
+        replace_by_key(conn, table, pq.read_table(tmp_path / "passed.parquet"), batch_id=batch)
+    assert _stored(engine, table) == before
