@@ -39,26 +39,40 @@ def worth_rebuilding(conn: Connection, table: Table, rows: int) -> bool:
 
 @contextmanager
 def built_after_load(conn: Connection, table: Table, rows: int) -> Iterator[bool]:
-    """Drop the table's secondary indexes (and, on PostgreSQL, its foreign keys) around a large load.
+    """Drop the table's secondary indexes (and, on PostgreSQL, its foreign keys and primary key) around a
+    large load.
 
-    Yields whether it did. SQLite cannot drop a foreign key; its per-row check is a primary-key lookup
-    and stays. Unique indexes and the primary key stay: the load must fail on a duplicate as it comes.
+    Yields whether it did. SQLite can drop neither a foreign key (its per-row check is a primary-key
+    lookup) nor a primary key: they stay. A primary key rebuilt after the load refuses a duplicate as the
+    per-row check would, when it is added back, and the transaction rolls back whole. Unique indexes stay.
     """
     if not worth_rebuilding(conn, table, rows):
         yield False
         return
     present = {ix["name"] for ix in inspect(conn).get_indexes(table.name)}
     indexes = [ix for ix in table.indexes if not ix.unique and ix.name in present]
-    foreign = []
+    foreign, keys = [], []
     if conn.dialect.name == "postgresql":
         named = {fk["name"] for fk in inspect(conn).get_foreign_keys(table.name)}
         foreign = [fk for fk in table.foreign_key_constraints if fk.name in named]
-    for fk in foreign:
-        conn.execute(DropConstraint(fk))
+        key = table.primary_key
+        if key.columns and key.name == inspect(conn).get_pk_constraint(table.name).get("name"):
+            keys = [key] if not _referenced(table) else []  # a key another table points at must stay
+    for constraint in foreign + keys:
+        conn.execute(DropConstraint(constraint))
     for ix in indexes:
         conn.execute(DropIndex(ix))
     yield True
+    for constraint in keys:
+        conn.execute(AddConstraint(constraint))
     for ix in indexes:
         conn.execute(CreateIndex(ix))
     for fk in foreign:
         conn.execute(AddConstraint(fk))
+
+
+def _referenced(table: Table) -> bool:
+    """Whether a foreign key of any table of the schema points at this table."""
+    return any(
+        fk.column.table is table for other in table.metadata.tables.values() for fk in other.foreign_keys
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Connection, Date, DateTime, Float, Integer, Table, literal, select
 
 from warehouse.batches import now
@@ -27,12 +28,17 @@ def _keyed(frame: pd.DataFrame, table: Table, keys: list[str]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def record_replacements(conn: Connection, dataset: str, frame: pd.DataFrame, new_batch_id: int) -> int:
+def record_replacements(
+    conn: Connection, dataset: str, frame: pd.DataFrame | pa.Table, new_batch_id: int
+) -> int:
     """Before a batch replaces rows by key, note which earlier batch each replaced row came from."""
     table = DATASET_TABLES[dataset]
     keys = [c.name for c in table.primary_key.columns]
-    if frame.empty or conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None:
+    rows = frame.num_rows if isinstance(frame, pa.Table) else len(frame)
+    if not rows or conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None:
         return 0  # a first load replaces nothing: no need to read the table's keys
+    if isinstance(frame, pa.Table):
+        frame = frame.select(keys).to_pandas()
     stored = pd.DataFrame(
         conn.execute(select(*(table.c[k] for k in keys), table.c.batch_id)).all(), columns=[*keys, "old"]
     )

@@ -33,11 +33,10 @@ def publish_batch(verdict: Verdict) -> BatchSummary:
     existed = target.exists()
     place_atomic(verdict.passed_path, target)  # validate wrote it in the lake's format
     table = DATASET_TABLES[ticket.dataset]
-    keys = [c.name for c in table.primary_key.columns]
     try:
         with engine.begin() as conn:
             conn.execute(quarantine.delete().where(quarantine.c.batch_id == ticket.batch_id))
-            record_replacements(conn, ticket.dataset, passed.select(keys).to_pandas(), ticket.batch_id)
+            record_replacements(conn, ticket.dataset, passed, ticket.batch_id)
             replace_by_key(conn, table, passed, batch_id=ticket.batch_id)
             if len(held):
                 conn.execute(quarantine.insert(), list(records(quarantine, held, batch_id=ticket.batch_id)))

@@ -43,17 +43,19 @@ def _loans(ids: list[str]) -> pd.DataFrame:
     )
 
 
-def _schema(engine: Engine) -> tuple[list, list]:
+def _schema(engine: Engine) -> tuple[list, list, dict]:
     found = inspect(engine)
     indexes = sorted((ix["name"], tuple(ix["column_names"])) for ix in found.get_indexes("loans"))
     foreign = sorted((fk["name"], fk["referred_table"]) for fk in found.get_foreign_keys("loans"))
-    return indexes, foreign
+    key = found.get_pk_constraint("loans")
+    return indexes, foreign, {"name": key["name"], "columns": key["constrained_columns"]}
 
 
 def test_a_large_first_load_sets_indexes_aside_and_rebuilds_them(warehouse_url, monkeypatch):
     engine = engine_for(warehouse_url)
     expected = _schema(engine)
     assert ("ix_loans_disbursed_on", ("disbursed_on",)) in expected[0]
+    assert expected[2]["columns"] == ["loan_id"]
     seen: list[bool] = []
     original = bulk_indexes.built_after_load
 
