@@ -216,7 +216,51 @@ def _pg_database(action: str, name: str) -> None:
     )
 
 
-def measure(rows: int, work: Path) -> dict:
+def _one_run(backend: str, csv: Path, beneficiaries: Path, work: Path) -> dict:
+    """The floors and the ingest once, each in its own process, into a fresh warehouse."""
+    name = f"malux_bench_{uuid.uuid4().hex[:8]}"
+    if backend == "sqlite":
+        url = f"sqlite:///{work / 'data' / 'warehouse.sqlite'}"
+        floor_url = f"sqlite:///{work / 'floor.sqlite'}"
+    else:
+        _pg_database("CREATE", name)
+        url = floor_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    (work / "data").mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALUX_", "PREFECT_"))}
+    env.update(
+        MALUX_DATA_DIR=str(work / "data"),
+        MALUX_WAREHOUSE_URL=url,
+        PREFECT_HOME=str(work / "prefect"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_LOGGING_LEVEL="WARNING",
+    )
+    try:
+        floors = {}
+        for loader in ("to_sql", "adbc") if backend == "sqlite" else ("copy",):
+            floor_db = floor_url.replace("floor.sqlite", f"floor-{loader}.sqlite")
+            floors[loader] = run_child(["--child", "floor", str(csv), floor_db, str(work), loader], env)
+        ingest = run_child(["--child", "ingest", str(csv), str(beneficiaries)], env)
+    finally:
+        if backend == "postgresql":
+            _pg_database("DROP", name)
+    print(
+        f"{backend}: floors { {k: v['times'] for k, v in floors.items()} }, ingest {ingest['times']}",
+        file=sys.stderr,
+    )
+    return {"floors": floors, "ingest": ingest}
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """Of each path (every floor, the ingest), the run with the median total: its steps add up."""
+
+    def median(items: list[dict]) -> dict:
+        return sorted(items, key=lambda r: sum(r["times"].values()))[len(items) // 2]
+
+    floors = {k: median([r["floors"][k] for r in runs]) for k in runs[0]["floors"]}
+    return {"floors": floors, "ingest": median([r["ingest"] for r in runs])}
+
+
+def measure(rows: int, work: Path, repeats: int) -> dict:
     csv, beneficiaries = work / "amassa_prets_1m.csv", work / "beneficiaires.csv"
     started = time.perf_counter()
     defects = write_loans(csv, rows)
@@ -224,39 +268,15 @@ def measure(rows: int, work: Path) -> dict:
     generated = time.perf_counter() - started
     results: dict = {"rows": rows, "defects": defects, "csv_mb": csv.stat().st_size / 1e6, "gen_s": generated}
     results["load_before"] = os.getloadavg()[0]
+    results["repeats"] = repeats
     for backend in ("sqlite", "postgresql"):
-        name = f"malux_bench_{uuid.uuid4().hex[:8]}"
-        if backend == "sqlite":
-            url = f"sqlite:///{work / backend / 'data' / 'warehouse.sqlite'}"
-            floor_url = f"sqlite:///{work / backend / 'floor.sqlite'}"
-        else:
-            _pg_database("CREATE", name)
-            url = floor_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        (work / backend / "data").mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MALUX_", "PREFECT_"))}
-        env.update(
-            MALUX_DATA_DIR=str(work / backend / "data"),
-            MALUX_WAREHOUSE_URL=url,
-            PREFECT_HOME=str(work / backend / "prefect"),
-            PREFECT_SERVER_ANALYTICS_ENABLED="false",
-            PREFECT_LOGGING_LEVEL="WARNING",
-        )
-        try:
-            floors = {}
-            for loader in ("to_sql", "adbc") if backend == "sqlite" else ("copy",):
-                floor_db = floor_url.replace("floor.sqlite", f"floor-{loader}.sqlite")
-                floors[loader] = run_child(
-                    ["--child", "floor", str(csv), floor_db, str(work / backend), loader], env
-                )
-            ingest = run_child(["--child", "ingest", str(csv), str(beneficiaries)], env)
-        finally:
-            if backend == "postgresql":
-                _pg_database("DROP", name)
-        results[backend] = {"floors": floors, "ingest": ingest}
-        print(
-            f"{backend}: floors { {k: v['times'] for k, v in floors.items()} }, ingest {ingest['times']}",
-            file=sys.stderr,
-        )
+        runs = [_one_run(backend, csv, beneficiaries, work / f"{backend}-{k}") for k in range(repeats)]
+        ratios = [
+            sum(r["ingest"]["times"].values()) / sum(next(iter(r["floors"].values()))["times"].values())
+            for r in runs
+        ]
+        results[backend] = _median_run(runs) | {"ratios": ratios}
+    results["load_after"] = os.getloadavg()[0]
     return results
 
 
@@ -264,8 +284,10 @@ def render(results: dict, command: str) -> str:
     rows = results["rows"]
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, load average {results['load_before']:.1f} at the start "
-        f"(a shared machine: wall seconds vary, CPU seconds of our process hold); command: `{command}`.",
+        f"{platform.python_version()}, load average {results['load_before']:.1f} at the start and "
+        f"{results['load_after']:.1f} at the end (a shared machine: wall seconds vary, CPU seconds of our "
+        f"process hold); command: `{command}`. Each path ran {results['repeats']} times, alternating; "
+        "each line is its run of median total, and the ratio of every run is listed under the table.",
         "",
         f"The file: {rows:,} AMASSA loan rows ({results['csv_mb']:.0f} MB, cp1252, `;`, "
         '"1 250 000" amounts with plain and no-break spaces, dd/mm/yyyy dates), '
@@ -311,6 +333,10 @@ def render(results: dict, command: str) -> str:
             f"| | rows in / loaded / quarantined: {ingest['rows_in']:,} / {ingest['rows_loaded']:,} / "
             f"{ingest['rows_quarantined']:,} | | | | | | | |"
         )
+    lines.append("")
+    for backend in ("sqlite", "postgresql"):
+        ratios = ", ".join(f"{r:.1f}" for r in results[backend]["ratios"])
+        lines.append(f"- {backend}: ingest / floor in each run: {ratios}")
     return "\n".join(lines)
 
 
@@ -327,6 +353,7 @@ def write_doc(section: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each path; the median is shown")
     parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/ alone")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -339,10 +366,12 @@ def main() -> None:
         print(json.dumps(out))
         return
     with tempfile.TemporaryDirectory(prefix="malux-bench-ingest-") as tmp:
-        results = measure(args.rows, Path(tmp))
+        results = measure(args.rows, Path(tmp), args.repeats)
     command = ".venv/bin/python bench/ingest_1m.py"
     if args.rows != 1_000_000:
         command += f" --rows {args.rows}"
+    if args.repeats != 3:
+        command += f" --repeats {args.repeats}"
     section = render(results, command)
     print(section)
     if not args.no_write:
