@@ -170,11 +170,11 @@ def _positions(layout: Layout, header: list[Any], mapping: Mapping, where: str) 
 
 def _read_column(
     spec: ColumnSpec,
-    raws: Sequence[Any] | pa.Array,
+    raws: Sequence[Any] | pa.ChunkedArray,
     numbers: list[int],
     mapping: Mapping,
     issues: list[RowIssue],
-) -> np.ndarray | pa.Array:
+) -> np.ndarray | pa.ChunkedArray:
     # each distinct cell is read once, dates and amounts a column at a time (tasks/standardise/values.py)
     out, problems = read_column_array(
         spec,
@@ -241,16 +241,16 @@ def _derive(
         columns["cercle"], columns["cercle_pcode"] = names, pcodes
 
 
-def _as_list(cells: Sequence[Any] | np.ndarray | pa.Array) -> list[Any]:
-    if isinstance(cells, pa.Array):
+def _as_list(cells: Sequence[Any] | np.ndarray | pa.ChunkedArray) -> list[Any]:
+    if isinstance(cells, pa.Array | pa.ChunkedArray):
         return cells.to_pylist()
     if isinstance(cells, np.ndarray):
         return as_python_list(cells)
     return list(cells)
 
 
-def _series(name: str, values: Sequence[Any] | np.ndarray | pa.Array, table: Table) -> pd.Series:
-    if isinstance(values, pa.Array):  # free text read by pyarrow stays Arrow-backed
+def _series(name: str, values: Sequence[Any] | np.ndarray | pa.ChunkedArray, table: Table) -> pd.Series:
+    if isinstance(values, pa.Array | pa.ChunkedArray):  # free text read by pyarrow stays Arrow-backed
         return pd.Series(values, name=name)
     if name == "source_row":
         return pd.Series(values, dtype="int64", name=name)

@@ -31,7 +31,7 @@ class TextColumns(Sequence[tuple[int, list[Any]]]):
     """A CSV's rows: the first few as the csv module read them, the body as Arrow text columns."""
 
     def __init__(
-        self, head: list[tuple[int, list[Any]]], columns: list[pa.Array], numbers: np.ndarray
+        self, head: list[tuple[int, list[Any]]], columns: list[pa.ChunkedArray], numbers: np.ndarray
     ) -> None:
         self.head = head
         self.columns = columns
@@ -64,7 +64,7 @@ class TextColumns(Sequence[tuple[int, list[Any]]]):
         head = [number for number, _ in self.head[start:stop]]
         return head + self.body_numbers[max(start - n, 0) : max(stop - n, 0)].tolist()
 
-    def column(self, index: int | None, start: int, stop: int) -> pa.Array | list[Any]:
+    def column(self, index: int | None, start: int, stop: int) -> pa.ChunkedArray | list[Any]:
         """Cells of one column in rows[start:stop]; the body's stay Arrow, so no Python object per cell."""
         n = len(self.head)
         head = [c[index] if index is not None and index < len(c) else None for _, c in self.head[start:stop]]
@@ -72,7 +72,7 @@ class TextColumns(Sequence[tuple[int, list[Any]]]):
         if index is None or index >= len(self.columns):
             return head + [None] * (body_stop - body_start)
         body = self.columns[index].slice(body_start, body_stop - body_start)
-        return pa.concat_arrays([pa.array(head, pa.string()), body]) if head else body
+        return pa.chunked_array([pa.array(head, pa.string()), *body.chunks], pa.string()) if head else body
 
 
 @dataclass
@@ -88,7 +88,7 @@ class Grid:
             return self.rows.numbers(start, stop)
         return [number for number, _ in self.rows[start:stop]]
 
-    def column(self, index: int | None, start: int, stop: int) -> Sequence[Any] | pa.Array:
+    def column(self, index: int | None, start: int, stop: int) -> Sequence[Any] | pa.ChunkedArray:
         """One column of rows[start:stop], None where a row is short; Arrow text stays Arrow, for speed."""
         if isinstance(self.rows, TextColumns):
             return self.rows.column(index, start, stop)
@@ -197,7 +197,7 @@ def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
     if table.num_rows != _line_count(data, start, end):
         return None
     del data
-    columns = [column.combine_chunks() for column in table.columns]
+    columns = list(table.columns)  # chunked as pyarrow read them: no copy into one buffer per column
     filled = None
     for column in columns:  # blank = empty or only whitespace, as is_missing says; no trimmed copy made
         has_text = pc.invert(pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column)))

@@ -21,6 +21,8 @@ _FALSE = {"non", "n", "no", "false", "faux", "0"}
 # What a reader returns: the canonical value, and the reason when the cell could not be read.
 Reader = Callable[[Any], tuple[Any, str | None]]
 
+ARROW = (pa.Array, pa.ChunkedArray)  # a CSV body read by pyarrow
+
 EXPECTED = {
     "date": "expected a date such as 31/12/2019, 2019-12-31 or an Excel date",
     "datetime": "expected a date and time such as 2019-12-31 08:00:00 or 31/12/2019 08:00",
@@ -88,12 +90,16 @@ def check_name(spec: ColumnSpec) -> str:
     return {"text": "parse_value", "number": "parse_amount"}.get(spec.kind, f"parse_{spec.kind}")
 
 
-def _distinct(raws: Sequence[Any] | pa.Array) -> tuple[np.ndarray, list[Any]]:
+def _distinct(raws: Sequence[Any] | pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
     """Codes into the distinct cells: a 1 M-row column holds a few thousand, so each is read once."""
-    if isinstance(raws, pa.Array) and pa.types.is_string(raws.type) and not raws.null_count:
+    if isinstance(raws, ARROW) and pa.types.is_string(raws.type) and not raws.null_count:
         encoded = pc.dictionary_encode(raws)  # a CSV's text column, read by pyarrow: no Python per row
-        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp), encoded.dictionary.to_pylist()
-    if isinstance(raws, pa.Array):
+        parts = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+        # the chunks of one encoding share its dictionary (the hash table runs on across chunks)
+        if parts and all(len(part.dictionary) == len(parts[-1].dictionary) for part in parts):
+            codes = [part.indices.to_numpy(zero_copy_only=False) for part in parts]
+            return np.concatenate(codes).astype(np.intp), parts[-1].dictionary.to_pylist()
+    if isinstance(raws, ARROW):
         raws = raws.to_pylist()
     cells = np.empty(len(raws), dtype=object)
     cells[:] = raws
@@ -113,10 +119,14 @@ def _distinct(raws: Sequence[Any] | pa.Array) -> tuple[np.ndarray, list[Any]]:
 
 
 def _plain_arrow_text(
-    spec: ColumnSpec, translate: Any, raws: Sequence[Any] | pa.Array, default: Any, aliases: Any
+    spec: ColumnSpec,
+    translate: Any,
+    raws: Sequence[Any] | pa.Array | pa.ChunkedArray,
+    default: Any,
+    aliases: Any,
 ) -> bool:
     return (
-        isinstance(raws, pa.Array)
+        isinstance(raws, ARROW)
         and pa.types.is_string(raws.type)
         and spec.kind == "text"
         and translate is None
@@ -128,13 +138,13 @@ def _plain_arrow_text(
 def read_column(
     spec: ColumnSpec,
     translate: dict[str, Any] | None,
-    raws: Sequence[Any] | pa.Array,
+    raws: Sequence[Any] | pa.Array | pa.ChunkedArray,
     default: Any = None,
     aliases: dict[str, Any] | None = None,
 ) -> tuple[list[Any], list[tuple[int, str | None, str]]]:
     """A whole column's values, and (row index, text as typed, reason) for each cell that cannot be read."""
     values, problems = read_column_array(spec, translate, raws, default, aliases)
-    if isinstance(values, pa.Array):
+    if isinstance(values, ARROW):
         return values.to_pylist(), problems
     return as_python_list(values), problems
 
@@ -151,10 +161,10 @@ def as_python_list(values: np.ndarray) -> list[Any]:
 def read_column_array(
     spec: ColumnSpec,
     translate: dict[str, Any] | None,
-    raws: Sequence[Any] | pa.Array,
+    raws: Sequence[Any] | pa.Array | pa.ChunkedArray,
     default: Any = None,
     aliases: dict[str, Any] | None = None,
-) -> tuple[np.ndarray | pa.Array, list[tuple[int, str | None, str]]]:
+) -> tuple[np.ndarray | pa.ChunkedArray, list[tuple[int, str | None, str]]]:
     """`read_column` for a million rows: values as one typed array, never a Python object per row.
 
     Dates and times come as datetime64[ns] (NaT when missing), amounts as float64 (NaN), free text read by

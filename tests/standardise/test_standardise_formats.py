@@ -249,5 +249,5 @@ def test_a_csv_keeps_every_row_and_the_line_a_person_sees_whatever_its_shape(
     assert grid.numbers(1, len(expected)) == [number for number, _ in expected[1:]]
     for index in range(3):
         cells = grid.column(index, 1, len(expected))
-        cells = cells.to_pylist() if isinstance(cells, pa.Array) else list(cells)
+        cells = cells.to_pylist() if isinstance(cells, pa.Array | pa.ChunkedArray) else list(cells)
         assert cells == [c[index] if index < len(c) else None for _, c in expected[1:]]
