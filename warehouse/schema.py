@@ -187,7 +187,8 @@ sms_outbox = Table(
     Column("encoding", String(8), nullable=False),  # GSM-7 | UCS-2
     Column("segments", Integer, nullable=False),
     Column("scheduled_at", DateTime(timezone=False), nullable=False),  # the campaign week's send time
-    # queued -> wired (accepted by gateway) -> sent -> delivered | undelivered; errored -> failed
+    # queued -> wired (accepted by gateway) -> sent -> delivered | undelivered; errored -> failed.
+    # While a sender holds a row: claimed (reserved, nothing sent) -> sending (its request may have left).
     Column("status", String(16), nullable=False),
     Column("gateway", String(32)),
     Column("gateway_message_id", String(128)),

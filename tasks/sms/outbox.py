@@ -6,11 +6,13 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, Update, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tasks.sms.claims import CLAIM_LEASE, IN_DOUBT_AFTER, Claim, claim, release, settle_dead_senders, start
 from tasks.sms.compose import Composed, compose_week
 from tasks.sms.gateways.base import Gateway, OutgoingSms, SendResult
 from warehouse.schema import sms_delivery_reports, sms_optout, sms_outbox
@@ -19,8 +21,6 @@ CHUNK = 500
 MAX_ATTEMPTS = 3
 FINAL_REPORTS = ("delivered", "undelivered", "rejected")
 INTERIM_REPORTS = ("accepted", "buffered")
-# A row left 'sending' longer than this belongs to a sender that died: far above a chunk's worst send time.
-IN_DOUBT_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class SendSummary:
     """What one send run did: wired, failed for good, cancelled (opted out since queueing), left to retry.
 
     in_doubt: rows a dead sender left 'sending' and too recent to judge, or whose request may have reached
-    the gateway unanswered; they are never re-sent blindly (see `_settle_in_doubt`).
+    the gateway unanswered; they are never re-sent blindly (see `tasks/sms/claims.py`).
     """
 
     sent: int
@@ -95,61 +95,6 @@ def _cancel_opted_out(conn, campaign: str, week: int, now: datetime) -> int:
     return conn.execute(cancel).rowcount
 
 
-def _settle_in_doubt(conn, campaign: str, week: int, cutoff: datetime) -> int:
-    # A row still 'sending' since before the cutoff was claimed by a sender that died mid-chunk: its request
-    # may or may not have reached the gateway. A delivery report proves it did (Kannel reports within
-    # seconds while its SMSC is up); without one after IN_DOUBT_AFTER it never left, so it is queued again.
-    in_doubt = (
-        sms_outbox.c.campaign == campaign, sms_outbox.c.week == week,
-        sms_outbox.c.status == "sending", sms_outbox.c.wired_at < cutoff,
-    )  # fmt: skip
-    reported = exists().where(sms_delivery_reports.c.message_id == sms_outbox.c.message_id)
-    conn.execute(update(sms_outbox).where(*in_doubt, reported).values(status="wired"))
-    requeue = update(sms_outbox).where(*in_doubt, ~reported)
-    requeue = requeue.values(status="queued", wired_at=None, error="interrupted before the gateway answered")
-    return conn.execute(requeue).rowcount
-
-
-def _claim(conn, campaign: str, week: int, size: int) -> list:
-    # The claim commits 'sending' before any request leaves, so a second sender never takes these rows and a
-    # sender killed mid-chunk leaves them in doubt rather than queued (re-sending them could send twice).
-    # SKIP LOCKED lets concurrent senders on PostgreSQL claim different rows; SQLite serialises the claims.
-    pending = sms_outbox.alias("pending")
-    ids = (
-        select(pending.c.message_id)
-        .where(pending.c.campaign == campaign, pending.c.week == week, pending.c.status == "queued")
-        .order_by(pending.c.message_id)
-        .limit(size)
-        .with_for_update(skip_locked=True)
-    )
-    claim = (
-        update(sms_outbox)
-        .where(sms_outbox.c.status == "queued", sms_outbox.c.message_id.in_(ids))
-        .values(status="sending", attempts=sms_outbox.c.attempts + 1, wired_at=datetime.now(UTC))
-        .returning(
-            sms_outbox.c.message_id, sms_outbox.c.phone, sms_outbox.c.body,
-            sms_outbox.c.encoding, sms_outbox.c.segments, sms_outbox.c.attempts,
-        )
-    )  # fmt: skip
-    return list(conn.execute(claim))
-
-
-def _claim_chunk(engine: Engine, campaign: str, week: int, size: int) -> list:
-    """Claim the next chunk in its own transaction, so it can run while the previous chunk is in flight."""
-    with engine.begin() as conn:
-        return _claim(conn, campaign, week, size)
-
-
-def _release(engine: Engine, rows: list) -> None:
-    """Put claimed rows whose requests never left back to 'queued', as they were before the claim."""
-    if not rows:
-        return
-    ids = [r.message_id for r in rows]
-    back = update(sms_outbox).where(sms_outbox.c.message_id.in_(ids), sms_outbox.c.status == "sending")
-    with engine.begin() as conn:
-        conn.execute(back.values(status="queued", wired_at=None, attempts=sms_outbox.c.attempts - 1))
-
-
 def _send_concurrently(
     gateway: Gateway, outgoing: list[OutgoingSms], workers: int, pool: ThreadPoolExecutor | None = None
 ) -> list[SendResult]:
@@ -188,7 +133,7 @@ def _mark(
             conn.execute(in_flight.values(status="failed", gateway=gateway, error=bindparam("err")), final)
         if retry:
             conn.execute(in_flight.values(status="queued", wired_at=None, error=bindparam("err")), retry)
-        if doubt:  # stays 'sending' with its claim time: settled by a delivery report or re-queued later
+        if doubt:  # stays 'sending' with its flip time: settled by a delivery report or re-queued later
             conn.execute(in_flight.values(gateway=gateway, error=bindparam("err")), doubt)
 
 
@@ -202,69 +147,65 @@ def send_queued(
     workers: int | None = None,
     pace: Callable[[int], None] | None = None,
     in_doubt_after: timedelta = IN_DOUBT_AFTER,
+    claim_lease: timedelta = CLAIM_LEASE,
 ) -> SendSummary:
     """Hand the week's queued messages to the gateway in chunks; a row leaves 'queued' once, when claimed.
 
-    Each chunk is claimed in one transaction (rows become 'sending'), sent with `workers` concurrent requests
-    (default: the gateway's `concurrency`, else 1), and marked in one transaction while the next chunk is in
-    flight. A sender killed between claim and mark leaves its chunks 'sending': after `in_doubt_after` a
-    later run marks the rows a delivery report vouches for as wired and queues the rest again.
+    Each chunk is claimed in one transaction ('claimed'), flipped to 'sending' just before it is sent with
+    `workers` concurrent requests (default: the gateway's `concurrency`, else 1), and marked in one
+    transaction while the next chunk is in flight. A sender killed mid-run leaves its chunk ahead 'claimed'
+    (queued again after `claim_lease`) and its chunk on the wire 'sending' (after `in_doubt_after`, rows a
+    delivery report vouches for become wired and the rest are queued again): see `tasks/sms/claims.py`.
     `pace(n)` is called before a chunk of n is sent.
     A subscriber who opted out up to `as_of` (naive UTC, default now) is skipped; a backfill of past weeks
     passes the week's send_at, or every later opt-out would cancel that subscriber's earlier weeks.
     """
-    sent = failed = retry_later = in_doubt = 0
+    sent = failed = retry_later = 0
     workers = workers or getattr(gateway, "concurrency", 1)
     with engine.begin() as conn:
         skipped = _cancel_opted_out(conn, campaign, week, as_of or datetime.now(UTC).replace(tzinfo=None))
-        _settle_in_doubt(conn, campaign, week, datetime.now(UTC) - in_doubt_after)
-    # While chunk k is sent, `books` marks chunk k-1 and claims chunk k+1, one transaction after the other.
-    # Rows stay 'sending' from their claim until their mark, and a claim takes only 'queued' rows, so the
-    # overlap cannot send a row twice; a claimed chunk the run does not send is put back as it was.
+        settle_dead_senders(conn, campaign, week, datetime.now(UTC), claim_lease, in_doubt_after)
+    # One bookkeeping thread runs, in this order, the flip of chunk k, the marks of chunk k-1 and the claim of
+    # chunk k+1, so the send loop waits only for the flip; rows are 'sending' from their flip to their mark.
+    # With a pace, the marks go first: they are recorded while the pace waits for the rate limit.
     pool = ThreadPoolExecutor(workers, thread_name_prefix=f"sms-{gateway.name}") if workers > 1 else None
     books = ThreadPoolExecutor(1, thread_name_prefix="sms-outbox")
-    marking: Future | None = None
+    marks: tuple | None = None  # the answers of the chunk just sent, marked beside the next one
     ahead: Future | None = None
+    held: Claim | None = claim(engine, campaign, week, chunk_size)  # claimed, not flipped yet
     try:
-        rows = _claim_chunk(engine, campaign, week, chunk_size)
-        while rows:
-            ahead = books.submit(_claim_chunk, engine, campaign, week, chunk_size)
-            outgoing = [
-                OutgoingSms(r.message_id, campaign, week, r.phone, r.body, r.encoding, r.segments)
-                for r in rows
-            ]
+        while held.rows:
+            marking = None
+            if pace is not None:
+                if marks is not None:
+                    marking, marks = books.submit(_mark, engine, gateway.name, *marks), None
+                pace(len(held.rows))
+            starting = books.submit(start, engine, held)
+            if marks is not None:
+                marking = books.submit(_mark, engine, gateway.name, *marks)
+            ahead = books.submit(claim, engine, campaign, week, chunk_size)
+            on_wire, held, marks = starting.result(), None, None
             try:
-                if pace is not None:
-                    pace(len(rows))
-                answers = {a.message_id: a for a in _send_concurrently(gateway, outgoing, workers, pool)}
+                answers = _send(gateway, campaign, week, on_wire.rows, workers, pool)
             except BaseException:
-                _release(engine, rows)  # nothing of this chunk was answered: it goes back as it was
+                release(engine, on_wire, "sending")  # nothing of this chunk was answered: back as it was
                 raise
-            wired, final, retry, doubt = [], [], [], []
-            for r in rows:
-                answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
-                if answer.accepted:
-                    wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
-                elif answer.in_doubt:
-                    doubt.append({"mid": r.message_id, "err": answer.error})
-                elif answer.transient and r.attempts < MAX_ATTEMPTS:
-                    retry.append({"mid": r.message_id, "err": answer.error})
-                else:
-                    final.append({"mid": r.message_id, "err": answer.error})
+            marks = _sort_answers(on_wire.rows, answers)
+            wired, final, retry = marks[1], marks[2], marks[3]
+            sent, failed, retry_later = sent + len(wired), failed + len(final), retry_later + len(retry)
             if marking is not None:
                 marking.result()  # the previous chunk's marks; a failure stops the run here
-            marking = books.submit(_mark, engine, gateway.name, datetime.now(UTC), wired, final, retry, doubt)
-            sent, failed, retry_later = sent + len(wired), failed + len(final), retry_later + len(retry)
-            in_doubt += len(doubt)
             if retry:  # the gateway is struggling: stop here and let the task's retry back off
                 break
-            rows, ahead = ahead.result(), None
-        if marking is not None:
-            marking.result()
+            held, ahead = ahead.result(), None
+        if marks is not None:
+            books.submit(_mark, engine, gateway.name, *marks).result()
     finally:
         books.shutdown(wait=True)  # on an error too: answers are recorded before we return
+        if held is not None:
+            release(engine, held, "claimed")  # e.g. pace failed: claimed, never sent
         if ahead is not None and ahead.exception() is None:
-            _release(engine, ahead.result())  # claimed ahead, never sent
+            release(engine, ahead.result(), "claimed")  # claimed ahead, never sent
         if pool is not None:
             pool.shutdown(wait=True)
     with engine.connect() as conn:
@@ -274,6 +215,34 @@ def send_queued(
             )
         )
     return SendSummary(sent, failed, skipped, retry_later, in_doubt)
+
+
+def _send(
+    gateway: Gateway, campaign: str, week: int, rows: list, workers: int, pool: ThreadPoolExecutor | None
+) -> dict[str, SendResult]:
+    """The gateway's answer to each row, by message id."""
+    if not rows:  # another run took the whole chunk over after our lease
+        return {}
+    outgoing = [
+        OutgoingSms(r.message_id, campaign, week, r.phone, r.body, r.encoding, r.segments) for r in rows
+    ]
+    return {a.message_id: a for a in _send_concurrently(gateway, outgoing, workers, pool)}
+
+
+def _sort_answers(rows: list, answers: dict[str, SendResult]) -> tuple:
+    """(time, wired, final, retry, doubt): the arguments of `_mark` for one chunk."""
+    wired, final, retry, doubt = [], [], [], []
+    for r in rows:
+        answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
+        if answer.accepted:
+            wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
+        elif answer.in_doubt:
+            doubt.append({"mid": r.message_id, "err": answer.error})
+        elif answer.transient and r.attempts < MAX_ATTEMPTS:
+            retry.append({"mid": r.message_id, "err": answer.error})
+        else:
+            final.append({"mid": r.message_id, "err": answer.error})
+    return datetime.now(UTC), wired, final, retry, doubt
 
 
 def apply_delivery_reports(engine: Engine) -> int:
@@ -286,6 +255,14 @@ def advance_outbox(conn: Connection, message_ids: list[str] | None = None) -> in
     """Delivery reports' precedence applied to all messages, or to these only (the receiver's batches)."""
     if message_ids is not None and not message_ids:
         return 0
+    to_final, to_sent = _advance_statements(scoped=message_ids is not None)
+    params = {"mids": message_ids} if message_ids is not None else {}
+    return conn.execute(to_final, params).rowcount + conn.execute(to_sent, params).rowcount
+
+
+@cache
+def _advance_statements(scoped: bool) -> tuple[Update, Update]:
+    """Built once: the receiver runs them for every batch, and building them cost more than running them."""
     o, r = sms_outbox, sms_delivery_reports.alias("r")
     of_row = r.c.message_id == o.c.message_id
     # The latest final report decides; on a tie, delivered wins. Final rows are never touched again.
@@ -301,7 +278,7 @@ def advance_outbox(conn: Connection, message_ids: list[str] | None = None) -> in
     to_final = (
         update(o)
         .where(
-            o.c.status.in_(("queued", "sending", "wired", "sent")),
+            o.c.status.in_(("queued", "claimed", "sending", "wired", "sent")),
             exists().where(of_row, r.c.status.in_(FINAL_REPORTS)),
         )
         .values(status=final_status, final_at=final_at)
@@ -309,14 +286,12 @@ def advance_outbox(conn: Connection, message_ids: list[str] | None = None) -> in
     to_sent = (
         update(o)
         .where(
-            o.c.status.in_(("queued", "sending", "wired")),
+            o.c.status.in_(("queued", "claimed", "sending", "wired")),
             exists().where(of_row, r.c.status.in_(INTERIM_REPORTS)),
         )
         .values(status="sent")
     )
-    if message_ids is not None:
-        to_final, to_sent = (
-            to_final.where(o.c.message_id.in_(message_ids)),
-            to_sent.where(o.c.message_id.in_(message_ids)),
-        )
-    return conn.execute(to_final).rowcount + conn.execute(to_sent).rowcount
+    if scoped:
+        these = o.c.message_id.in_(bindparam("mids", expanding=True))
+        to_final, to_sent = to_final.where(these), to_sent.where(these)
+    return to_final, to_sent

@@ -14,9 +14,9 @@ from prefect.exceptions import ObjectNotFound
 from prefect.tasks import exponential_backoff
 
 from malux.settings import get_settings
+from tasks.sms.claims import CLAIM_LEASE, IN_DOUBT_AFTER
 from tasks.sms.gateways import get_gateway
 from tasks.sms.outbox import (
-    IN_DOUBT_AFTER,
     QueueResult,
     SendSummary,
     apply_delivery_reports,
@@ -83,6 +83,11 @@ def queue_week_task(campaign: str, week: int) -> QueueResult:
     return queue_week(engine_for(settings.database_url), campaign, week, settings.config_dir)
 
 
+def _seconds(variable: str) -> timedelta:
+    """A duration in seconds from the environment; unset or 0 means the default."""
+    return timedelta(seconds=float(os.environ.get(variable) or 0))
+
+
 @task(
     name="send-week",
     retries=3,
@@ -95,9 +100,8 @@ def send_week_task(campaign: str, week: int, gateway: str | None = None) -> Send
     """Send what is still queued; transient gateway errors are retried with back-off."""
     settings = get_settings()
     name = gateway or settings.sms_gateway
-    in_doubt_after = (
-        timedelta(seconds=float(os.environ.get("MALUX_SMS_IN_DOUBT_SECONDS", 0))) or IN_DOUBT_AFTER
-    )
+    in_doubt_after = _seconds("MALUX_SMS_IN_DOUBT_SECONDS") or IN_DOUBT_AFTER
+    claim_lease = _seconds("MALUX_SMS_CLAIM_LEASE_SECONDS") or CLAIM_LEASE
     summary = send_queued(
         engine_for(settings.database_url),
         campaign,
@@ -105,6 +109,7 @@ def send_week_task(campaign: str, week: int, gateway: str | None = None) -> Send
         get_gateway(name),
         pace=gateway_pace(name),
         in_doubt_after=in_doubt_after,
+        claim_lease=claim_lease,
     )
     if summary.retry_later:
         raise GatewayStruggling(

@@ -1,6 +1,7 @@
-from datetime import datetime
+import json
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tasks.sms.gateways import FileGateway, OutgoingSms, SendResult
 from tasks.sms.outbox import QueueResult, SendSummary, queue_week, send_queued
@@ -138,3 +139,58 @@ def test_a_backfill_as_of_the_send_time_ignores_a_later_opt_out(engine, program,
         engine, CAMPAIGN, WEEK, FileGateway(tmp_path / "sms"), as_of=datetime(2018, 11, 12, 8)
     )
     assert summary == SendSummary(sent=1, failed=0, skipped=0)
+
+
+def _set(engine, message_id: str, **values) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(sms_outbox).where(sms_outbox.c.message_id == message_id).values(**values))
+
+
+def test_rows_a_dead_sender_claimed_go_out_after_the_lease_but_its_rows_on_the_wire_stay_in_doubt(
+    engine, program, tmp_path
+):
+    program.beneficiary("B1").beneficiary("B2").beneficiary("B3")
+    queue_week(engine, CAMPAIGN, WEEK)
+    two_minutes_ago, now = datetime.now(UTC) - timedelta(minutes=2), datetime.now(UTC)
+    _set(engine, "2018-2019-w02-B1", status="claimed", wired_at=two_minutes_ago)  # a dead run's claim ahead
+    _set(engine, "2018-2019-w02-B2", status="sending", wired_at=two_minutes_ago, attempts=1)  # on its wire
+    _set(engine, "2018-2019-w02-B3", status="claimed", wired_at=now)  # a live run's claim ahead
+
+    summary = send_queued(
+        engine, CAMPAIGN, WEEK, FileGateway(tmp_path / "sms"), claim_lease=timedelta(minutes=1)
+    )
+
+    assert (summary.sent, summary.in_doubt) == (1, 1)
+    assert [(r["status"], r["attempts"]) for r in _outbox(engine)] == [
+        ("wired", 1),
+        ("sending", 1),
+        ("claimed", 0),
+    ]
+    assert [json.loads(line)["message_id"] for line in _lines(tmp_path)] == ["2018-2019-w02-B1"]
+
+
+def test_a_chunk_another_run_took_over_after_the_lease_is_not_sent_by_the_run_that_lost_it(
+    engine, program, tmp_path
+):
+    program.beneficiary("B1").beneficiary("B2")
+    queue_week(engine, CAMPAIGN, WEEK)
+    paced = []
+
+    def another_run_takes_the_chunk_ahead_over(n: int) -> None:
+        paced.append(n)
+        if len(paced) == 2:  # B2 was claimed ahead by this run; another run re-queued it and claimed it again
+            _set(
+                engine,
+                "2018-2019-w02-B2",
+                status="claimed",
+                wired_at=datetime.now(UTC) + timedelta(seconds=1),
+            )
+
+    gateway = FileGateway(tmp_path / "sms")
+    summary = send_queued(
+        engine, CAMPAIGN, WEEK, gateway, chunk_size=1, pace=another_run_takes_the_chunk_ahead_over
+    )
+
+    assert (paced, summary.sent) == ([1, 1], 1)
+    assert [json.loads(line)["message_id"] for line in _lines(tmp_path)] == ["2018-2019-w02-B1"]
+    assert [r["status"] for r in _outbox(engine)] == ["wired", "claimed"]  # left to the run that holds it

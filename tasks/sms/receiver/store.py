@@ -14,10 +14,12 @@ import logging
 import queue
 import threading
 from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, Update, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tasks.sms.optout import record_optout
@@ -63,75 +65,96 @@ def callbacks_batch(engine: Engine, day: date) -> int:
         return conn.scalar(by_sha)
 
 
-def _resolve(conn: Connection, callbacks: list[Callback]) -> list[tuple[str, str, str] | None]:
-    """Each callback's (message_id, phone, beneficiary_id) in the outbox, or None when it names no message."""
-    o = sms_outbox
-    cols = (o.c.message_id, o.c.phone, o.c.beneficiary_id, o.c.gateway_message_id)
-    ours = {c.message_id for c in callbacks if c.message_id}
-    theirs = {c.gateway_message_id for c in callbacks if c.gateway_message_id}
-    by_mid = (
-        {r.message_id: r for r in conn.execute(select(*cols).where(o.c.message_id.in_(ours)))} if ours else {}
+@dataclass(frozen=True)
+class _Known:
+    """What the outbox and the stored reports say about a batch's messages, read in one query per id kind."""
+
+    by_mid: dict[str, Row]
+    by_gmid: dict[str, Row]
+    seen: set[tuple[str, str]]  # (message_id, status) of every report already stored
+
+
+@cache
+def _known_query(by_gateway_id: bool) -> Select:
+    """Built once, like every statement of a batch: building them cost more than running them."""
+    o, r = sms_outbox, sms_delivery_reports
+    key = o.c.gateway_message_id if by_gateway_id else o.c.message_id
+    return (
+        select(o.c.message_id, o.c.phone, o.c.beneficiary_id, o.c.gateway_message_id, r.c.status)
+        .select_from(o.outerjoin(r, r.c.message_id == o.c.message_id))
+        .where(key.in_(bindparam("keys", expanding=True)))
     )
-    by_gmid = (
-        {
-            r.gateway_message_id: r
-            for r in conn.execute(select(*cols).where(o.c.gateway_message_id.in_(theirs)))
-        }
-        if theirs
-        else {}
+
+
+def _known(conn: Connection, callbacks: list[Callback]) -> _Known:
+    known = _Known({}, {}, set())
+    ours = sorted({c.message_id for c in callbacks if c.message_id})
+    for row in conn.execute(_known_query(False), {"keys": ours}) if ours else ():
+        known.by_mid[row.message_id] = row
+        known.seen.add((row.message_id, row.status))
+    theirs = sorted({c.gateway_message_id for c in callbacks if c.gateway_message_id})
+    for row in conn.execute(_known_query(True), {"keys": theirs}) if theirs else ():
+        known.by_gmid[row.gateway_message_id] = row
+        known.seen.add((row.message_id, row.status))
+    return known  # seen holds (id, None) for messages without reports: no callback status is None
+
+
+def _resolve(known: _Known, cb: Callback) -> Row | None:
+    """The outbox row a callback is about, or None when it names no message of ours."""
+    if cb.message_id:
+        return known.by_mid.get(cb.message_id)
+    row = known.by_gmid.get(cb.gateway_message_id or "")
+    if row is not None and normalise_phone(cb.phone).e164 != row.phone:
+        return None  # a report naming a real AT id with another phone number is not about our message
+    return row
+
+
+@cache
+def _count_rows() -> Update:
+    """Counts a batch's new reports in its ingest batch; the new count numbers them (concurrent receivers
+    take turns on the row, so their numbers never overlap)."""
+    b = ingest_batch
+    return (
+        update(b)
+        .where(b.c.batch_id == bindparam("batch"))
+        .values(
+            rows_in=b.c.rows_in + bindparam("n"),
+            rows_loaded=b.c.rows_loaded + bindparam("n"),
+            finished_at=bindparam("now"),
+        )
+        .returning(b.c.rows_in)
     )
-    resolved: list[tuple[str, str, str] | None] = []
-    for cb in callbacks:
-        row = by_mid.get(cb.message_id) if cb.message_id else by_gmid.get(cb.gateway_message_id)
-        if row is not None and cb.gateway_message_id and normalise_phone(cb.phone).e164 != row.phone:
-            row = None  # a report naming a real AT id with another phone number is not about our message
-        resolved.append(None if row is None else (row.message_id, row.phone, row.beneficiary_id))
-    return resolved
 
 
 def store_callbacks(conn: Connection, callbacks: list[Callback], batch_id: int) -> list[Outcome]:
     """Store the new reports of a batch of callbacks, move their messages forward, record gateway opt-outs."""
-    resolved = _resolve(conn, callbacks)
-    mids = sorted({r[0] for r in resolved if r})
-    r = sms_delivery_reports
-    seen = (
-        set(conn.execute(select(r.c.message_id, r.c.status).where(r.c.message_id.in_(mids))))
-        if mids
-        else set()
-    )
-    first = conn.scalar(select(func.coalesce(func.max(r.c.source_row), 0)).where(r.c.batch_id == batch_id))
+    known = _known(conn, callbacks)
     rows, outcomes, optouts = [], [], []
-    for cb, found in zip(callbacks, resolved, strict=True):
+    for cb in callbacks:
+        found = _resolve(known, cb)
         if found is None:
             outcomes.append(Outcome.UNKNOWN)
             continue
-        mid, phone, beneficiary_id = found
         if cb.opted_out:
-            optouts.append((beneficiary_id, cb.status_at))
-        if (mid, cb.status) in seen:
+            optouts.append((found.beneficiary_id, cb.status_at))
+        if (found.message_id, cb.status) in known.seen:
             outcomes.append(Outcome.DUPLICATE)
             continue
-        seen.add((mid, cb.status))
+        known.seen.add((found.message_id, cb.status))
         rows.append(
             {
-                "message_id": mid, "status": cb.status, "status_at": cb.status_at,
-                "gateway_message_id": cb.gateway_message_id, "phone": phone, "error_code": cb.error_code,
-                "batch_id": batch_id, "source_row": first + len(rows) + 1,
+                "message_id": found.message_id, "status": cb.status, "status_at": cb.status_at,
+                "gateway_message_id": cb.gateway_message_id, "phone": found.phone,
+                "error_code": cb.error_code, "batch_id": batch_id,
             }
         )  # fmt: skip
         outcomes.append(Outcome.STORED)
     if rows:
-        insert_ignoring_duplicates(conn, r, rows, ["message_id", "status", "status_at"])
-        b = ingest_batch
-        conn.execute(
-            update(b)
-            .where(b.c.batch_id == batch_id)
-            .values(
-                rows_in=b.c.rows_in + len(rows),
-                rows_loaded=b.c.rows_loaded + len(rows),
-                finished_at=datetime.now(UTC),
-            )
-        )
+        counted = {"batch": batch_id, "n": len(rows), "now": datetime.now(UTC)}
+        first = conn.execute(_count_rows(), counted).scalar_one() - len(rows)
+        for n, row in enumerate(rows, start=first + 1):
+            row["source_row"] = n
+        insert_ignoring_duplicates(conn, sms_delivery_reports, rows, ["message_id", "status", "status_at"])
         advance_outbox(conn, sorted({row["message_id"] for row in rows}))
     for beneficiary_id, at in optouts:
         record_optout(conn, [beneficiary_id], at, "gateway")

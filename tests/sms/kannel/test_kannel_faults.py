@@ -55,19 +55,73 @@ def test_a_broadcast_killed_half_way_then_run_again_reaches_each_recipient_exact
     sender.wait()
     before = len(kannel.mt_lines())
     assert 150 <= before < 600, "the sender must die half way for this test to mean anything"
-    # The in-doubt grace (10 min in production, 2 s here): what the dead sender handed over, even the
-    # requests in flight when it died, is delivered and reported back meanwhile; the receiver stores it.
+    # The in-doubt grace (10 min in production, 2 s here, and the claim lease with it): what the dead sender
+    # handed over, even the requests in flight when it died, is delivered and reported back meanwhile.
     time.sleep(IN_DOUBT_AFTER.total_seconds())
     handed_over = len(kannel.mt_lines())
     assert len(dlr_sink.wait_delivered(handed_over)) == handed_over >= before
     dlr_sink.store(engine)
 
     gateway = KannelGateway(kannel.url, USER, PASSWORD, dlr_sink.url, workers=8, secret=SECRET)
-    summary = send_queued(engine, CAMPAIGN, WEEK, gateway, in_doubt_after=IN_DOUBT_AFTER)
+    summary = send_queued(
+        engine, CAMPAIGN, WEEK, gateway, in_doubt_after=IN_DOUBT_AFTER, claim_lease=IN_DOUBT_AFTER
+    )
 
     received = [decode_mt(line)[0] for line in kannel.wait_for_mt(600)]
     assert sorted(received) == sorted(phones)  # every recipient, each once
     assert summary.sent == 600 - handed_over and summary.in_doubt == 0
+    assert _statuses(engine) == {"wired": 600}
+
+
+STUCK_SENDER = """
+import sys, threading
+from tasks.sms.gateways.kannel import KannelGateway
+from tasks.sms.outbox import send_queued
+from warehouse.db import make_engine
+
+class StuckOnB000150(KannelGateway):
+    def send(self, messages):
+        if any(m.message_id.endswith("-B000150") for m in messages):
+            threading.Event().wait()  # the first message of chunk 4 hangs: its chunk stays on the wire
+        return super().send(messages)
+
+db, url, user, password, dlr = sys.argv[1:6]
+gateway = StuckOnB000150(url, user, password, dlr, workers=4, secret=b"test-dlr-secret")
+send_queued(make_engine(db), "2018-2019", 2, gateway, chunk_size=50)
+"""
+
+
+def test_a_killed_broadcast_s_chunk_claimed_ahead_goes_out_after_the_short_lease_and_only_its_wire_waits(
+    kannel, dlr_sink, engine, program
+):
+    phones = _recipients(program, 600)
+    queue_week(engine, CAMPAIGN, WEEK)
+    argv = [sys.executable, "-c", STUCK_SENDER, str(engine.url), kannel.url, USER, PASSWORD, dlr_sink.url]
+    sender = subprocess.Popen(argv, cwd=Path(__file__).parents[3], env=os.environ.copy())
+    stuck = {"wired": 150, "sending": 50, "claimed": 50, "queued": 350}  # chunk 4 on the wire, 5 ahead
+    _wait_until(lambda: _statuses(engine) == stuck)
+    kannel.wait_for_mt(199)  # chunk 4 but its stuck message
+    sender.send_signal(signal.SIGKILL)
+    sender.wait()
+    assert _statuses(engine) == stuck, (
+        "the sender must die with a chunk claimed ahead for this test to mean anything"
+    )
+    time.sleep(1.0)  # the claim lease (45 s in production, 1 s here); the in-doubt time stays at 10 minutes
+
+    gateway = KannelGateway(kannel.url, USER, PASSWORD, dlr_sink.url, workers=8, secret=SECRET)
+    summary = send_queued(engine, CAMPAIGN, WEEK, gateway, claim_lease=timedelta(seconds=1))
+
+    assert (summary.sent, summary.in_doubt) == (400, 50)  # chunk 5 and the rest; chunk 4 is in doubt
+    received = [decode_mt(line)[0] for line in kannel.wait_for_mt(599)]
+    assert sorted(received) == sorted(phones - {"+22376000150"})  # each once, the stuck one never left
+    # Ten minutes later (0 s here): chunk 4's reports vouch for 49 messages; the stuck one is queued again.
+    dlr_sink.wait_delivered(599)
+    dlr_sink.store(engine)
+    last = send_queued(engine, CAMPAIGN, WEEK, gateway, in_doubt_after=timedelta(0))
+
+    assert (last.sent, last.in_doubt) == (1, 0)
+    received = [decode_mt(line)[0] for line in kannel.wait_for_mt(600)]
+    assert sorted(received) == sorted(phones)  # every recipient, each once
     assert _statuses(engine) == {"wired": 600}
 
 
