@@ -98,7 +98,8 @@ def parse_datetimes(values: Sequence[Any], fmt: str | None = None) -> list[datet
             if len(rows):
                 parsed = pd.to_datetime(texts.iloc[rows], format=shape, errors="coerce")
                 for i, stamp in zip(rows.tolist(), parsed.tolist(), strict=True):
-                    out[i] = None if stamp is pd.NaT else stamp.to_pydatetime()
+                    in_range = stamp is not pd.NaT and _YEARS[0] <= stamp.year <= _YEARS[1]  # 0000-01-01 too
+                    out[i] = stamp.to_pydatetime() if in_range else None
         serial = texts.str.match(_WHOLE_SERIAL).to_numpy(dtype=bool)
         for i in np.flatnonzero(serial).tolist():
             out[i] = _from_serial(float(values[i]))

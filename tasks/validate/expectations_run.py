@@ -52,20 +52,64 @@ def run_suite(frame: pd.DataFrame, suite: dict[str, Any]) -> list[RowIssue]:
     return run_suite_with_outcomes(frame, suite)[0]
 
 
+def _columns_of(kwargs: dict[str, Any]) -> list[str]:
+    return kwargs.get("column_list") or [
+        c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c
+    ]
+
+
 def run_suite_with_outcomes(
     frame: pd.DataFrame, suite: dict[str, Any]
 ) -> tuple[list[RowIssue], list[Outcome]]:
-    """The row issues and each expectation's verdict; `today` is the bound that rejects future dates."""
+    """The row issues and each expectation's verdict, in the suite's order; `today` bounds future dates.
+
+    Expectations are validated in groups that read the same columns, each on a frame of those columns and
+    the row number only: GX filters its whole batch frame once per expectation, so a narrow frame costs a
+    fraction (1.2 s -> 0.6 s for the suite of a million loans). A table-level expectation sees every column.
+    """
+    expectations = suite["expectations"]
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, expectation in enumerate(expectations):
+        groups.setdefault(tuple(_columns_of(expectation.get("kwargs", {}))), []).append(index)
+    found: dict[int, tuple[list[RowIssue], Outcome]] = {}
+    for columns, indexes in groups.items():
+        narrow = columns and all(c in frame.columns for c in columns) and ROW in frame.columns
+        part = frame[list(dict.fromkeys([*columns, ROW]))] if narrow else frame
+        results = _validate(part, suite["name"], [expectations[i] for i in indexes])
+        if len(results) != len(indexes):
+            raise RuntimeError(f"GX returned {len(results)} results for {len(indexes)} expectations")
+        # GX returns results in its own order: each is put back at its expectation's place in the suite
+        waiting = {
+            index: _identity(expectations[index]["type"], expectations[index].get("kwargs", {}))
+            for index in indexes
+        }
+        for outcome in results:
+            config = outcome.expectation_config
+            key = _identity(config.type, config.kwargs)
+            index = next(i for i, identity in waiting.items() if identity == key)
+            del waiting[index]
+            found[index] = _read(outcome)
+    issues = [issue for index in sorted(found) for issue in found[index][0]]
+    return issues, [found[index][1] for index in sorted(found)]
+
+
+def _identity(kind: str, kwargs: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """An expectation as the suite file and GX's result both name it (GX fills parameters in kwargs)."""
+    return kind, tuple(_columns_of(kwargs))
+
+
+def _validate(frame: pd.DataFrame, suite_name: str, expectations: list[dict[str, Any]]) -> list[Any]:
+    """One GX validation of these expectations on this frame, with the row of every failure."""
     import great_expectations as gx
 
     context = _context()
-    name = f"{suite['name']}-{id(frame)}"
+    name = f"{suite_name}-{id(frame)}"
     batch_definition = (
         context.data_sources.add_or_update_pandas(name)
         .add_dataframe_asset("rows")
         .add_batch_definition_whole_dataframe("all")
     )
-    expectation_suite = gx.ExpectationSuite(name=name, expectations=suite["expectations"])
+    expectation_suite = gx.ExpectationSuite(name=name, expectations=expectations)
     result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
         expectation_suite,
         expectation_parameters={"today": pd.Timestamp(date.today())},
@@ -78,27 +122,27 @@ def run_suite_with_outcomes(
         },
     )
     context.data_sources.delete(name)
-    issues: list[RowIssue] = []
-    outcomes: list[Outcome] = []
-    for outcome in result.results:
-        config = outcome.expectation_config
-        kwargs = config.kwargs
-        columns = kwargs.get("column_list") or [
-            c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c
-        ]
-        reason = (config.meta or {}).get("reason", config.type)
-        shown = {k: v for k, v in kwargs.items() if k not in ("batch_id", "column", "column_list")}
-        count = int(outcome.result.get("unexpected_count") or 0)
-        outcomes.append(Outcome(config.type, list(columns), bool(outcome.success), count, reason, shown))
-        if outcome.success:
-            continue
-        entries = outcome.result.get("unexpected_index_list")
-        if entries is None:
-            raise RuntimeError(
-                f"expectation {config.type} on {columns} failed without row detail: {outcome.result}"
-            )
-        for entry in entries:
-            issues.append(
-                RowIssue(int(entry[ROW]), ", ".join(columns), _value_of(entry, columns), config.type, reason)
-            )
-    return issues, outcomes
+    return list(result.results)
+
+
+def _read(outcome: Any) -> tuple[list[RowIssue], Outcome]:
+    """One expectation's result as the report's verdict and the row issues it names."""
+    config = outcome.expectation_config
+    kwargs = config.kwargs
+    columns = _columns_of(kwargs)
+    reason = (config.meta or {}).get("reason", config.type)
+    shown = {k: v for k, v in kwargs.items() if k not in ("batch_id", "column", "column_list")}
+    count = int(outcome.result.get("unexpected_count") or 0)
+    verdict = Outcome(config.type, list(columns), bool(outcome.success), count, reason, shown)
+    if outcome.success:
+        return [], verdict
+    entries = outcome.result.get("unexpected_index_list")
+    if entries is None:
+        raise RuntimeError(
+            f"expectation {config.type} on {columns} failed without row detail: {outcome.result}"
+        )
+    issues = [
+        RowIssue(int(entry[ROW]), ", ".join(columns), _value_of(entry, columns), config.type, reason)
+        for entry in entries
+    ]
+    return issues, verdict

@@ -111,6 +111,7 @@ def test_a_year_no_date_of_the_program_can_have_is_unreadable_not_a_crash():
     # 01/01/0001 once reached the warehouse's datetime64[ns] columns and stopped the whole batch
     assert parse_date("01/01/0001") is None
     assert parse_dates(["01/01/0001", "31/12/9999", "01/01/2019"]) == [None, None, datetime(2019, 1, 1)]
+    assert parse_dates(["0000-01-01"]) == [parse_date("0000-01-01")] == [None]  # year 0: no datetime at all
     spec = ColumnSpec("disbursed_on", ("Date",), "date", "%d/%m/%Y")
     values, problems = read_column(spec, None, ["01/01/0001", "02/01/2019"])
     assert values == [None, datetime(2019, 1, 2)]
