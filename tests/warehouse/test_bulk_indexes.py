@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 from sqlalchemy import Engine, inspect, select, text
+from warehouse_rows import batch_of as _batch
+from warehouse_rows import loans_frame as _loans
 
-from warehouse import batches, bulk_indexes
+from warehouse import bulk_indexes
 from warehouse.db import engine_for
 from warehouse.rows import replace_by_key
 from warehouse.schema import loans
@@ -17,30 +18,6 @@ from warehouse.schema import loans
 @pytest.fixture(autouse=True)
 def _small_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk_indexes, "MIN_ROWS", 100)  # "large" at test size
-
-
-def _batch(engine: Engine, n: int) -> int:
-    return batches.open_batch(
-        engine, partner="p", dataset="loans", file_name=f"f{n}.csv", raw_path=f"/raw/{n}", sha256=f"{n:064d}"
-    )
-
-
-def _loans(ids: list[str]) -> pd.DataFrame:
-    n = len(ids)
-    return pd.DataFrame(
-        {
-            "loan_id": ids,
-            "borrower_id": ["OP001"] * n,
-            "mfi_id": ["MFI01"] * n,
-            "crop": ["sesame"] * n,
-            "principal_xof": [1_250_000.0] * n,
-            "monthly_rate": [0.0125] * n,
-            "disbursed_on": pd.to_datetime(["2019-03-01"] * n),
-            "maturity_on": pd.to_datetime(["2019-09-30"] * n),
-            "volume_kg": [4170.0] * n,
-            "source_row": list(range(2, n + 2)),
-        }
-    )
 
 
 def _schema(engine: Engine) -> tuple[list, list, dict]:

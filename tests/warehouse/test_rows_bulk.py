@@ -9,35 +9,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine, select, text
+from warehouse_rows import batch_of as _batch
+from warehouse_rows import loans_frame as _loans
 
-from warehouse import batches
 from warehouse.db import engine_for
 from warehouse.rows import replace_by_key, replace_row_by_row
 from warehouse.schema import beneficiaries, loans, repayments, sms_delivery_reports
-
-
-def _batch(engine: Engine, n: int) -> int:
-    return batches.open_batch(
-        engine, partner="p", dataset="loans", file_name=f"f{n}.csv", raw_path=f"/raw/{n}", sha256=f"{n:064d}"
-    )
-
-
-def _loans(ids: list[str], principal: float = 1_250_000.0) -> pd.DataFrame:
-    n = len(ids)
-    return pd.DataFrame(
-        {
-            "loan_id": ids,
-            "borrower_id": ["OP001"] * n,
-            "mfi_id": ["MFI01"] * n,
-            "crop": ["sesame"] * n,
-            "principal_xof": [principal] * n,
-            "monthly_rate": [0.0125] * n,
-            "disbursed_on": pd.to_datetime(["2019-03-01"] * n),
-            "maturity_on": pd.to_datetime(["2019-09-30"] * n),
-            "volume_kg": [np.nan if i % 2 else 4170.0 for i in range(n)],
-            "source_row": list(range(2, n + 2)),
-        }
-    )
 
 
 def _beneficiaries() -> pd.DataFrame:
