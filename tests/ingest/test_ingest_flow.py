@@ -144,3 +144,38 @@ def test_a_file_with_more_bad_rows_than_allowed_is_rejected_whole(
     with pytest.raises(BatchRejected, match="3 of 7 rows fail validation, more than the 20%"):
         ingest_file(_write(tmp_path, "loans.csv", LOANS), "loans")
     assert _count(warehouse_url, loans) == 0
+
+
+def test_a_large_first_load_then_a_small_correction_through_the_flow(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    # 12 000 loans take the large-load path (indexes and keys built after the rows); the correction that
+    # follows loads into the table as it is, replacing one loan by key
+    from sqlalchemy import inspect
+
+    from warehouse.bulk_indexes import MIN_ROWS
+
+    assert MIN_ROWS <= 11_999  # else this test no longer takes the large-load path
+    engine = engine_for(warehouse_url)
+    expected = sorted(ix["name"] for ix in inspect(engine).get_indexes("loans"))
+    ingest_file(_write(tmp_path, "people.csv", BENEFICIARIES), "beneficiaries")
+    header = LOANS.splitlines()[0]
+    rows = [f"B{i:05d},OP01,MFI1,sesame,{100_000 + i},0.0125,2018-11-01,2019-05-30," for i in range(12_000)]
+    rows[7] = "B00007,OP01,MFI1,maize,1,0.0125,2018-11-01,2019-05-30,"  # one held back
+    big = ingest_file(_write(tmp_path, "big.csv", "\n".join([header, *rows]) + "\n"), "loans")
+    assert (big.rows_in, big.rows_loaded, big.rows_quarantined) == (12_000, 11_999, 1)
+    fix = ingest_file(
+        _write(tmp_path, "fix.csv", f"{header}\n{rows[7].replace('maize,1', 'sesame,5000')}\n"), "loans"
+    )
+    assert (fix.rows_in, fix.rows_loaded, fix.rows_quarantined) == (1, 1, 0)
+    assert _count(warehouse_url, loans) == 12_000
+    assert sorted(ix["name"] for ix in inspect(engine).get_indexes("loans")) == expected
+    with engine.connect() as conn:
+        b7 = conn.execute(
+            select(loans.c.principal_xof, loans.c.batch_id).where(loans.c.loan_id == "B00007")
+        ).one()
+        b8 = conn.execute(
+            select(loans.c.principal_xof, loans.c.batch_id).where(loans.c.loan_id == "B00008")
+        ).one()
+    assert tuple(b7) == (5000.0, fix.batch_id)
+    assert tuple(b8) == (100_008.0, big.batch_id)
