@@ -49,14 +49,15 @@ def built_after_load(conn: Connection, table: Table, rows: int) -> Iterator[bool
     if not worth_rebuilding(conn, table, rows):
         yield False
         return
-    present = {ix["name"] for ix in inspect(conn).get_indexes(table.name)}
+    found = inspect(conn)
+    present = {ix["name"] for ix in found.get_indexes(table.name)}
     indexes = [ix for ix in table.indexes if not ix.unique and ix.name in present]
     foreign, keys = [], []
     if conn.dialect.name == "postgresql":
-        named = {fk["name"] for fk in inspect(conn).get_foreign_keys(table.name)}
+        named = {fk["name"] for fk in found.get_foreign_keys(table.name)}
         foreign = [fk for fk in table.foreign_key_constraints if fk.name in named]
         key = table.primary_key
-        if key.columns and key.name == inspect(conn).get_pk_constraint(table.name).get("name"):
+        if key.columns and key.name == found.get_pk_constraint(table.name).get("name"):
             keys = [key] if not _referenced(table) else []  # a key another table points at must stay
     for constraint in foreign + keys:
         conn.execute(DropConstraint(constraint))

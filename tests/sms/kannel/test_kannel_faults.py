@@ -37,6 +37,12 @@ def _recipients(program, n: int) -> set[str]:
     return phones
 
 
+def _sender(script: str, engine, kannel, dlr_sink) -> subprocess.Popen:
+    """A sender in its own process, from the repository root, so that the test can kill it."""
+    argv = [sys.executable, "-c", script, str(engine.url), kannel.url, USER, PASSWORD, dlr_sink.url]
+    return subprocess.Popen(argv, cwd=Path(__file__).parents[3], env=os.environ.copy())
+
+
 def _statuses(engine) -> dict[str, int]:
     with engine.connect() as conn:
         rows = conn.execute(select(sms_outbox.c.status, func.count()).group_by(sms_outbox.c.status))
@@ -48,8 +54,7 @@ def test_a_broadcast_killed_half_way_then_run_again_reaches_each_recipient_exact
 ):
     phones = _recipients(program, 600)
     queue_week(engine, CAMPAIGN, WEEK)
-    argv = [sys.executable, "-c", KILLABLE_SENDER, str(engine.url), kannel.url, USER, PASSWORD, dlr_sink.url]
-    sender = subprocess.Popen(argv, cwd=Path(__file__).parents[3], env=os.environ.copy())
+    sender = _sender(KILLABLE_SENDER, engine, kannel, dlr_sink)
     kannel.wait_for_mt(150, timeout=60)
     sender.send_signal(signal.SIGKILL)
     sender.wait()
@@ -96,8 +101,7 @@ def test_a_killed_broadcast_s_chunk_claimed_ahead_goes_out_after_the_short_lease
 ):
     phones = _recipients(program, 600)
     queue_week(engine, CAMPAIGN, WEEK)
-    argv = [sys.executable, "-c", STUCK_SENDER, str(engine.url), kannel.url, USER, PASSWORD, dlr_sink.url]
-    sender = subprocess.Popen(argv, cwd=Path(__file__).parents[3], env=os.environ.copy())
+    sender = _sender(STUCK_SENDER, engine, kannel, dlr_sink)
     stuck = {"wired": 150, "sending": 50, "claimed": 50, "queued": 350}  # chunk 4 on the wire, 5 ahead
     _wait_until(lambda: _statuses(engine) == stuck)
     kannel.wait_for_mt(199)  # chunk 4 but its stuck message
