@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
-import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from prefect import task
 
 from malux.settings import get_settings
@@ -15,7 +14,10 @@ from tasks.standardise.file import standardise_file
 from warehouse import batches
 from warehouse.db import engine_for
 
-ISSUE_COLUMNS = ["source_row", "column", "value", "check", "reason"]
+ISSUES_SCHEMA = pa.schema(
+    [("source_row", pa.int64()), ("column", pa.string()), ("value", pa.string())]
+    + [("check", pa.string()), ("reason", pa.string())]
+)
 
 
 @task(name="standardise")
@@ -32,8 +34,8 @@ def standardise_batch(ticket: BatchTicket) -> StagedBatch:
         raise BatchRejected(message) from exc
     folder = work_dir(settings.root, ticket.batch_id)
     rows_path, issues_path = folder / "standardised.parquet", folder / "standardise-issues.parquet"
-    result.frame.to_parquet(rows_path, index=False)
-    pd.DataFrame([asdict(i) for i in result.issues], columns=ISSUE_COLUMNS).astype(
-        {"value": "object", "column": "object"}
-    ).to_parquet(issues_path, index=False)
+    pq.write_table(result.table, rows_path, compression="none")  # a work file, read once: write it fast
+    issues = {name: [getattr(issue, name) for issue in result.issues] for name in ISSUES_SCHEMA.names}
+    issues["value"] = [None if value is None else str(value) for value in issues["value"]]
+    pq.write_table(pa.table(issues, schema=ISSUES_SCHEMA), issues_path)
     return StagedBatch(ticket, rows_path, issues_path, result.rows_in, result.sheet)

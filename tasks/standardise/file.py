@@ -249,21 +249,36 @@ def _as_list(cells: Sequence[Any] | np.ndarray | pa.ChunkedArray) -> list[Any]:
     return list(cells)
 
 
-def _series(name: str, values: Sequence[Any] | np.ndarray | pa.ChunkedArray, table: Table) -> pd.Series:
-    if isinstance(values, pa.Array | pa.ChunkedArray):  # free text read by pyarrow stays Arrow-backed
-        return pd.Series(values, name=name)
+def _staged_type(name: str, table: Table) -> pa.DataType:
+    """The Arrow type a canonical column is staged in: what validation reads, the same in every batch."""
     if name == "source_row":
-        return pd.Series(values, dtype="int64", name=name)
+        return pa.int64()
     kind = type(table.c[name].type).__name__
     if kind in ("Date", "DateTime"):
-        return pd.Series(values, dtype="datetime64[ns]", name=name)
+        return pa.timestamp("ns")
     if kind in ("Float", "Integer"):
-        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-            return pd.Series(values, dtype="float64", name=name)
-        return pd.Series([float("nan") if v is None else v for v in values], dtype="float64", name=name)
+        return pa.float64()
     if kind == "Boolean":
-        return pd.Series(values, dtype=bool, name=name)
-    return pd.Series(values, dtype=object, name=name)
+        return pa.bool_()
+    return pa.string()
+
+
+def _arrow(name: str, values: Sequence[Any] | np.ndarray | pa.ChunkedArray, table: Table) -> pa.ChunkedArray:
+    """One column as Arrow, straight from the arrays the readers made: no pandas frame in between."""
+    target = _staged_type(name, table)
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        array = values
+    elif pa.types.is_timestamp(target):
+        dates = values if isinstance(values, np.ndarray) else pd.Series(values, dtype="datetime64[ns]").array
+        array = pa.array(np.asarray(dates, dtype="datetime64[ns]"), from_pandas=True)
+    elif isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        array = pa.array(
+            values.astype(np.float64 if target == pa.float64() else values.dtype), from_pandas=True
+        )
+    else:  # an object array converts in C, a list of Python values too
+        array = pa.array(values if isinstance(values, np.ndarray) else list(values), from_pandas=True)
+    array = array if array.type == target else array.cast(target)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array], target)
 
 
 def standardise_file(
@@ -283,10 +298,11 @@ def standardise_file(
         stop -= 1  # a spreadsheet's TOTAL line(s) at the bottom are not data
     if stop <= start:
         raise InputError(f"{found.where}: header only (row {header_row}), no data rows")
-    numbers = grid.numbers(start, stop)
+    row_numbers = grid.numbers(start, stop)
+    numbers = row_numbers.tolist()  # Python ints: each value that cannot be read names its row
     folded = [fold(as_text(cell) or "") for cell in header]
     issues: list[RowIssue] = []
-    columns: dict[str, Any] = {"source_row": numbers}
+    columns: dict[str, Any] = {"source_row": row_numbers}
     raw_phones = None
     for name, spec in mapping.columns.items():
         index = positions.get(name)
@@ -303,6 +319,6 @@ def standardise_file(
             columns[name] = _per_unit(spec, columns[name], units, numbers, issues)
     _derive(columns, raw_phones, numbers, config_dir, table, issues)
     order = [c.name for c in table.columns if c.name != "batch_id"]
-    frame = pd.concat([_series(name, columns[name], table) for name in order], axis=1)
+    rows = pa.table([_arrow(name, columns[name], table) for name in order], names=order)
     issues.sort(key=lambda issue: (issue.source_row, order.index(issue.column)))
-    return Standardised(frame=frame, issues=issues, sheet=found.grid.sheet, rows_in=len(frame))
+    return Standardised(table=rows, issues=issues, sheet=found.grid.sheet, rows_in=rows.num_rows)

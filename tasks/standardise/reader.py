@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -9,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
 
@@ -58,11 +61,11 @@ class TextColumns(Sequence[tuple[int, list[Any]]]):
         at = index - len(self.head)
         return int(self.body_numbers[at]), [column[at].as_py() for column in self.columns]
 
-    def numbers(self, start: int, stop: int) -> list[int]:
+    def numbers(self, start: int, stop: int) -> np.ndarray:
         """Line numbers of rows[start:stop]."""
         n = len(self.head)
-        head = [number for number, _ in self.head[start:stop]]
-        return head + self.body_numbers[max(start - n, 0) : max(stop - n, 0)].tolist()
+        head = np.array([number for number, _ in self.head[start:stop]], dtype=np.int64)
+        return np.concatenate([head, self.body_numbers[max(start - n, 0) : max(stop - n, 0)]])
 
     def column(self, index: int | None, start: int, stop: int) -> pa.ChunkedArray | list[Any]:
         """Cells of one column in rows[start:stop]; the body's stay Arrow, so no Python object per cell."""
@@ -82,11 +85,11 @@ class Grid:
     rows: Sequence[tuple[int, list[Any]]]
     sheet: str | None = None
 
-    def numbers(self, start: int, stop: int) -> list[int]:
-        """The row numbers of rows[start:stop], as a person sees them."""
+    def numbers(self, start: int, stop: int) -> np.ndarray:
+        """The row numbers of rows[start:stop], as a person sees them (int64)."""
         if isinstance(self.rows, TextColumns):
             return self.rows.numbers(start, stop)
-        return [number for number, _ in self.rows[start:stop]]
+        return np.array([number for number, _ in self.rows[start:stop]], dtype=np.int64)
 
     def column(self, index: int | None, start: int, stop: int) -> Sequence[Any] | pa.ChunkedArray:
         """One column of rows[start:stop], None where a row is short; Arrow text stays Arrow, for speed."""
@@ -118,12 +121,140 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
             text = data.decode(candidate)
         except (UnicodeDecodeError, LookupError):
             continue
-        controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n")
-        if controls > max(2, len(text[:65536]) // 200):
-            raise InputError(f"{path.name}: not a text file (control characters); expected CSV, XLSX or JSON")
+        _refuse_control_characters(path, text)
         return text
     tried = encoding or "UTF-8 or cp1252"
     raise InputError(f"{path.name}: cannot be decoded as {tried}; set file.encoding in the partner mapping")
+
+
+_HEAD_CHARS = 1 << 20  # the text the csv module reads: titles, the header, the first rows
+
+
+@lru_cache(maxsize=8)
+def _undecodable(codec: str) -> bytes | None:
+    """The bytes a single-byte codec cannot decode (b"" for latin-1), or None for other codecs."""
+    try:
+        if len("\u00e9".encode(codec)) != 1 or b"a".decode(codec) != "a":
+            return None  # not a single-byte, ASCII-compatible codec
+    except (UnicodeError, LookupError):
+        return None
+    failing = bytearray()
+    for byte in range(256):
+        try:
+            bytes([byte]).decode(codec)
+        except UnicodeDecodeError:
+            failing.append(byte)
+    return bytes(failing)
+
+
+@dataclass
+class _Source:
+    """A CSV's bytes in their encoding: the head decoded for the csv module, the body left to pyarrow.
+
+    A UTF-8 body goes to pyarrow as it is; a cp1252 or latin-1 body is read as bytes, and only the column
+    chunks holding non-ASCII bytes are decoded (`_transcoded`), so a million rows are not decoded into one
+    Python string and encoded back. Any other codec decodes the whole text and re-encodes it.
+    """
+
+    data: bytes
+    codec: str
+    single_byte: bool
+    bom: int = 0
+    decoded: str | None = None
+
+    def text(self) -> str:
+        if self.decoded is None:
+            self.decoded = self.data[self.bom :].decode(self.codec)
+        return self.decoded
+
+    @property
+    def head(self) -> str:
+        return self.data[:_HEAD_CHARS].decode(self.codec) if self.single_byte else self.text()[:_HEAD_CHARS]
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.data) > _HEAD_CHARS if self.single_byte else len(self.text()) > _HEAD_CHARS
+
+    def body(self) -> bytes:
+        """Bytes pyarrow reads: the file's own, unless its codec is neither UTF-8 nor single-byte."""
+        return self.data if self.single_byte or self.codec == "utf-8" else self.text().encode("utf-8")
+
+    def offset(self, head: str, chars: int) -> int:
+        """Where the first `chars` characters of the head end in body()."""
+        if self.single_byte:
+            return chars
+        return (self.bom if self.codec == "utf-8" else 0) + len(head[:chars].encode("utf-8"))
+
+
+def _open_csv(path: Path, data: bytes, encoding: str | None) -> _Source:
+    """The file's encoding, as _decode chooses it, without decoding a single-byte body."""
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{path.name}: not a text file (binary content); expected CSV, XLSX or JSON")
+    for candidate in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
+        try:
+            codec = codecs.lookup(candidate).name
+        except LookupError:
+            continue
+        failing = _undecodable(codec)
+        if failing is not None:
+            if any(data.find(bytes([byte])) >= 0 for byte in failing):
+                continue
+            source = _Source(data, codec, single_byte=True)
+        elif codec in ("utf-8", "utf-8-sig"):
+            bom = 3 if codec == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0
+            try:
+                text = data[bom:].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            source = _Source(data, "utf-8", single_byte=False, bom=bom, decoded=text)
+        else:
+            try:
+                source = _Source(data, codec, single_byte=False, decoded=data.decode(codec))
+            except UnicodeDecodeError:
+                continue
+        _refuse_control_characters(path, source.head)
+        return source
+    tried = encoding or "UTF-8 or cp1252"
+    raise InputError(f"{path.name}: cannot be decoded as {tried}; set file.encoding in the partner mapping")
+
+
+def _refuse_control_characters(path: Path, text: str) -> None:
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > max(2, len(text[:65536]) // 200):
+        raise InputError(f"{path.name}: not a text file (control characters); expected CSV, XLSX or JSON")
+
+
+@lru_cache(maxsize=8)
+def _utf8_growth(codec: str) -> np.ndarray:
+    """Bytes each byte of a single-byte codec gains in UTF-8: 0 for ASCII, 1 for é, 2 for the – of cp1252."""
+    growth = np.zeros(256, dtype=np.int64)
+    for byte in range(0x80, 256):
+        with contextlib.suppress(UnicodeDecodeError):  # _open_csv refused a file holding such a byte
+            growth[byte] = len(bytes([byte]).decode(codec).encode("utf-8")) - 1
+    return growth
+
+
+def _utf8_chunk(chunk: pa.Array, codec: str) -> pa.Array:
+    """One chunk of single-byte text as UTF-8, decoded in one call: its cell offsets move by what the
+    non-ASCII bytes before them grew (a few thousand in a file that is mostly ASCII)."""
+    if chunk.null_count or chunk.buffers()[2] is None:
+        return pa.array([None if b is None else b.decode(codec) for b in chunk.to_pylist()], pa.string())
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+    raw = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    high = np.flatnonzero(raw >= 0x80)
+    if not len(high):
+        return chunk.view(pa.string())  # ASCII is UTF-8 already
+    grown = np.concatenate([[0], np.cumsum(_utf8_growth(codec)[raw[high]])])
+    shifted = offsets.astype(np.int64) - offsets[0]
+    moved = shifted + grown[np.searchsorted(high, shifted)]  # the growth of the high bytes before each cell
+    text = raw.tobytes().decode(codec).encode("utf-8")
+    # read_csv's chunks are about a megabyte: their UTF-8 offsets stay far inside int32
+    return pa.StringArray.from_buffers(len(chunk), pa.py_buffer(moved.astype(np.int32)), pa.py_buffer(text))
+
+
+def _transcoded(column: pa.ChunkedArray, codec: str) -> pa.ChunkedArray:
+    """A column of single-byte text (cp1252, latin-1) as UTF-8 strings, a chunk at a time."""
+    return pa.chunked_array([_utf8_chunk(chunk, codec) for chunk in column.chunks], pa.string())
 
 
 def _sniff(text: str) -> str:
@@ -149,13 +280,14 @@ def _line_start(text: str, line: int) -> int:
     return next(itertools.islice(ends, line - 2, None)).end()
 
 
-def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
+def _read_csv_columns(source: _Source, delimiter: str) -> Grid | None:
     """The CSV as Arrow text columns, or None when only the csv module can number its rows faithfully.
 
     The first rows (titles, the header, notes of other widths) go through the csv module; from the first of
     them that starts a run of equally wide rows, pyarrow reads the rest, which must then be that wide too.
     """
-    reader = csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delimiter)
+    head = source.head
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
     lines: list[tuple[int, list[str]]] = []  # (first physical line, cells)
     previous = 0
     try:
@@ -164,8 +296,8 @@ def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
             previous = reader.line_num
     except csv.Error:
         return None
-    if len(text) > 1 << 20 and len(lines) < _HEAD_ROWS and lines:
-        lines.pop()  # cut short by the slice above
+    if source.truncated and len(lines) < _HEAD_ROWS and lines:
+        lines.pop()  # cut short by the head's end
     while lines and not lines[-1][1]:
         lines.pop()  # empty lines at the end of a short file
     if not lines:
@@ -175,10 +307,11 @@ def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
     while k > 0 and len(lines[k - 1][1]) == width:
         k -= 1
     first_line = lines[k][0]
-    data = text.encode("utf-8")  # bytes for pyarrow; the body is a view into them, never a copy of the text
-    start, end = len(text[: _line_start(text, first_line)].encode("utf-8")), len(data)
+    data = source.body()  # pyarrow reads a view into these bytes, never a copy
+    start, end = source.offset(head, _line_start(head, first_line)), len(data)
     while end > start and data[end - 1] in b"\r\n":
         end -= 1  # trailing empty lines are no rows
+    text_type = pa.binary() if source.single_byte else pa.string()
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data).slice(start, end - start),
@@ -188,7 +321,7 @@ def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
                 delimiter=delimiter, newlines_in_values=data.find(b'"', start, end) >= 0
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"c{i}": pa.string() for i in range(width)}, strings_can_be_null=False
+                column_types={f"c{i}": text_type for i in range(width)}, strings_can_be_null=False
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -198,6 +331,8 @@ def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
         return None
     del data
     columns = list(table.columns)  # chunked as pyarrow read them: no copy into one buffer per column
+    if source.single_byte:
+        columns = [_transcoded(column, source.codec) for column in columns]
     filled = None
     for column in columns:  # blank = empty or only whitespace, as is_missing says; no trimmed copy made
         has_text = pc.invert(pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column)))
@@ -211,12 +346,12 @@ def _read_csv_columns(text: str, delimiter: str) -> Grid | None:
 
 
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Grid:
-    text = _decode(path, path.read_bytes(), encoding)
-    delimiter = delimiter or _sniff(text)
-    fast = _read_csv_columns(text, delimiter)
+    source = _open_csv(path, path.read_bytes(), encoding)
+    delimiter = delimiter or _sniff(source.head)
+    fast = _read_csv_columns(source, delimiter)
     if fast is not None:
         return fast
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(source.text(), newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[Any]]] = []
     previous = 0
     try:

@@ -1,10 +1,12 @@
-"""What standardising a file returns: the canonical frame and the values that could not be read."""
+"""What standardising a file returns: the canonical rows and the values that could not be read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
+import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,18 @@ class RowIssue:
 
 @dataclass
 class Standardised:
-    """A partner file on canonical columns: one frame row per data row, whatever its defects."""
+    """A partner file on canonical columns: one row per data row, whatever its defects.
 
-    frame: pd.DataFrame
+    Kept as Arrow, staged to Parquet as it is; `frame` is the same rows in pandas, for a person looking."""
+
+    table: pa.Table
     issues: list[RowIssue] = field(default_factory=list)
     sheet: str | None = None
     rows_in: int = 0
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        return self.table.to_pandas()
 
 
 @dataclass

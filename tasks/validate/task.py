@@ -6,6 +6,8 @@ import json
 from collections import Counter
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from prefect import task
 
 from malux.settings import get_settings
@@ -47,7 +49,8 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     settings = get_settings()
     engine = engine_for(settings.database_url)
     ticket = staged.ticket
-    frame = pd.read_parquet(staged.rows_path)
+    rows = pq.read_table(staged.rows_path)
+    frame = rows.to_pandas()  # GX validates pandas; the lake gets the Arrow rows, never re-converted
     issues = _issues_from_staging(staged)
     suite_issues, outcomes = run_suite_with_outcomes(
         frame, load_suite_dict(settings.expectations_dir, ticket.dataset)
@@ -86,6 +89,7 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     held = frame["source_row"].isin(bad_rows)
     passed_path = staged.rows_path.with_name("passed.parquet")
     quarantine_path = staged.rows_path.with_name("quarantine.parquet")
-    frame.loc[~held].to_parquet(passed_path, index=False, compression=lake.COMPRESSION)  # the lake's own
+    kept = rows.filter(pa.array(~held.to_numpy()))
+    pq.write_table(kept, passed_path, compression=lake.COMPRESSION)  # in the lake's format: publish links it
     _quarantine_frame(frame, issues).to_parquet(quarantine_path, index=False)
     return Verdict(staged, passed_path, quarantine_path, int((~held).sum()), int(held.sum()))

@@ -52,16 +52,16 @@ def test_canonical_headers_need_no_mapping_and_phones_stay_text(tmp_path, config
         "B2,producer,,Tomian,\n",
     )
     result = standardise_file(path, "beneficiaries", config_dir=config)
-    frame = result.frame
-    assert list(frame.columns) == [
+    assert list(result.frame.columns) == [
         c.name for c in DATASET_TABLES["beneficiaries"].columns if c.name != "batch_id"
     ]
-    assert frame["phone_raw"].tolist() == ["+22376123456", None]
-    assert frame["phone_valid"].tolist() == [True, False]
-    assert frame["sms_consent"].tolist() == [True, False]
-    assert frame["cercle_pcode"].tolist() == ["ML0406", None]
-    assert frame["cercle"].tolist() == ["Segou", "Tomian"]
-    assert frame["source_row"].tolist() == [2, 3]
+    rows = result.table.to_pydict()  # as staged: a missing value is null, whatever pandas shows for it
+    assert rows["phone_raw"] == ["+22376123456", None]
+    assert rows["phone_valid"] == [True, False]
+    assert rows["sms_consent"] == [True, False]
+    assert rows["cercle_pcode"] == ["ML0406", None]
+    assert rows["cercle"] == ["Segou", "Tomian"]
+    assert rows["source_row"] == [2, 3]
     assert result.issues == [RowIssue(3, "cercle", "Tomian", "parse_cercle", result.issues[0].reason)]
 
 
@@ -145,6 +145,9 @@ def test_a_missing_required_column_names_the_file_the_column_and_the_headers_fou
         (b"", "empty"),
         (b"loan_id,borrower_id,mfi_id,crop,principal_xof,disbursed_on,maturity_on\n", "header only"),
         (bytes(range(256)) * 20, "not a text file"),
+        (bytes(range(1, 32)) * 40, "not a text file \\(control characters\\)"),
+        # neither UTF-8 (a lone \xe9) nor cp1252 (\x81 is undefined there)
+        (b"loan_id;crop\nL1;S\xe9same\x81\n", "cannot be decoded as UTF-8 or cp1252"),
     ],
 )
 def test_files_that_cannot_be_trusted_are_refused(tmp_path, config, content: bytes, words: str):
