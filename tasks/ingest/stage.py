@@ -11,8 +11,9 @@ from tasks.ingest.models import BatchRejected, BatchTicket, StagedBatch, work_di
 from tasks.ingest.register import CANONICAL
 from tasks.standardise.errors import InputError
 from tasks.standardise.file import standardise_file
-from warehouse import batches
+from warehouse import batches, lake
 from warehouse.db import engine_for
+from warehouse.schema import DATASET_TABLES
 
 ISSUES_SCHEMA = pa.schema(
     [("source_row", pa.int64()), ("column", pa.string()), ("value", pa.string())]
@@ -34,7 +35,8 @@ def standardise_batch(ticket: BatchTicket) -> StagedBatch:
         raise BatchRejected(message) from exc
     folder = work_dir(settings.root, ticket.batch_id)
     rows_path, issues_path = folder / "standardised.parquet", folder / "standardise-issues.parquet"
-    pq.write_table(result.table, rows_path, compression="none")  # a work file, read once: write it fast
+    # a work file, read once: written fast, uncompressed
+    lake.write_rows(result.table, rows_path, lake.unique_columns(DATASET_TABLES[ticket.dataset]), "none")
     issues = {name: [getattr(issue, name) for issue in result.issues] for name in ISSUES_SCHEMA.names}
     issues["value"] = [None if value is None else str(value) for value in issues["value"]]
     pq.write_table(pa.table(issues, schema=ISSUES_SCHEMA), issues_path)

@@ -19,6 +19,7 @@ from tasks.validate.references import check_references
 from tasks.validate.suites import load_suite_dict
 from warehouse import batches, lake
 from warehouse.db import engine_for
+from warehouse.schema import DATASET_TABLES
 
 QUARANTINE_COLUMNS = ["source_row", "column_name", "value", "check_name", "reason", "record"]
 
@@ -90,6 +91,7 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     passed_path = staged.rows_path.with_name("passed.parquet")
     quarantine_path = staged.rows_path.with_name("quarantine.parquet")
     kept = rows.filter(pa.array(~held.to_numpy()))
-    pq.write_table(kept, passed_path, compression=lake.COMPRESSION)  # in the lake's format: publish links it
+    # in the lake's format: publish makes this very file the partition
+    lake.write_rows(kept, passed_path, lake.unique_columns(DATASET_TABLES[ticket.dataset]))
     _quarantine_frame(frame, issues).to_parquet(quarantine_path, index=False)
     return Verdict(staged, passed_path, quarantine_path, int((~held).sum()), int(held.sum()))

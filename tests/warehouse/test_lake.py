@@ -8,7 +8,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from warehouse.lake import partition_path, place_atomic, read_dataset, write_atomic
+from warehouse.lake import (
+    partition_path,
+    place_atomic,
+    read_dataset,
+    unique_columns,
+    write_atomic,
+    write_rows,
+)
+from warehouse.schema import DATASET_TABLES
 
 
 def test_partitions_are_read_back_with_their_batch_id(tmp_path: Path) -> None:
@@ -64,3 +72,22 @@ def test_a_failed_placement_leaves_the_previous_partition_and_no_temp_file(
         place_atomic(source, target)
     assert target.read_bytes() == before
     assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_rows_written_for_the_lake_keep_every_value_and_skip_the_dictionary_of_unique_columns(
+    tmp_path: Path,
+) -> None:
+    rows = pa.table(
+        {
+            "loan_id": [f"L{i}" for i in range(5000)],
+            "crop": ["sesame", "rice"] * 2500,
+            "source_row": list(range(2, 5002)),
+        }
+    )
+    path = write_rows(rows, tmp_path / "passed.parquet", unique_columns(DATASET_TABLES["loans"]))
+    assert pq.read_table(path).equals(rows)
+    chunk = pq.ParquetFile(path).metadata.row_group(0)
+    encodings = {chunk.column(i).path_in_schema: chunk.column(i).encodings for i in range(3)}
+    assert "RLE_DICTIONARY" in encodings["crop"]
+    assert "RLE_DICTIONARY" not in encodings["loan_id"]
+    assert "RLE_DICTIONARY" not in encodings["source_row"]
