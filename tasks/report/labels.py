@@ -133,6 +133,30 @@ TEXT = {
 }
 
 
+# Why a value is empty: stored in English with the value (tasks/indicators), shown in the note's language.
+EMPTY_NOTES_FR = {
+    "no data": "aucune donnée",
+    "no beneficiary of this category registered by the period's end": (
+        "aucun bénéficiaire de cette catégorie enregistré à la fin de la période"
+    ),
+    "no outstanding loan portfolio at the period's end": "aucun encours de crédit à la fin de la période",
+    "no loan had reached maturity by the period's end": (
+        "aucun prêt n'était arrivé à échéance à la fin de la période"
+    ),
+    "no SMS accepted by the gateway in the period": "aucun SMS accepté par la passerelle sur la période",
+    "no active subscriber in a campaign week ending inside the period": (
+        "aucun abonné actif pendant une semaine de campagne finissant dans la période"
+    ),
+}
+
+
+def empty_note(note: str | None, lang: str) -> str:
+    """Why a value is empty, in the note's language (a note with no translation is shown as stored)."""
+    if not note:
+        return ""
+    return EMPTY_NOTES_FR.get(note, note) if lang == "fr" else note
+
+
 def period_label(period: Period, lang: str) -> str:
     """`mai–juin 2019` / `May–June 2019`: how people name a bi-month."""
     months = MONTHS[lang]

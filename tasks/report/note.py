@@ -14,7 +14,15 @@ from sqlalchemy import Engine, func, select
 from tasks.indicators.catalogue import Indicator, load_catalogue
 from tasks.indicators.periods import parse_period, period_of
 from tasks.report import charts
-from tasks.report.labels import TEXT, formatted, number, percent, period_label, short_period
+from tasks.report.labels import (
+    TEXT,
+    empty_note,
+    formatted,
+    number,
+    percent,
+    period_label,
+    short_period,
+)
 from tasks.report.snapshot import take_snapshot
 from warehouse.schema import beneficiaries, loans, repayments, sms_outbox, training_sessions
 
@@ -89,7 +97,7 @@ def _headline(catalogue: dict[str, Indicator], current: list[Stored], lang: str)
                         row.target, "count" if indicator.target_of == "numerator" else indicator.unit, lang
                     ),
                     "progress": percent(_progress(indicator, row), lang),
-                    "note": row.note or "",
+                    "note": empty_note(row.note, lang),
                 }
             )
     return lines

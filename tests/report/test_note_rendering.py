@@ -1,10 +1,13 @@
 """The bimonthly note: rendered from the stored values, self-contained, in French or English."""
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 
+from tasks.report.labels import EMPTY_NOTES_FR
 from tasks.report.note import latest_period_with_data, write_note
 from warehouse.schema import quarantine
 
@@ -80,3 +83,27 @@ def test_the_latest_period_with_data_is_that_of_the_latest_activity(program):
     assert latest_period_with_data(program.engine) == "201903B"
     program.message(2, "P1", "delivered", final_at="2019-11-11 09:00")
     assert latest_period_with_data(program.engine) == "201906B"
+
+
+def test_why_a_value_is_empty_is_said_in_the_note_s_language(noted, tmp_path):
+    # no SMS in the period: the delivery rate is empty, with its reason
+    french = write_note(noted.engine, "201903B", tmp_path / "fr", config_dir=noted.config_dir).read_text()
+    english = write_note(
+        noted.engine, "201903B", tmp_path / "en", lang="en", config_dir=noted.config_dir
+    ).read_text()
+    assert "aucun SMS accepté par la passerelle sur la période" in french
+    assert "no SMS accepted by the gateway in the period" not in french
+    assert "no SMS accepted by the gateway in the period" in english
+
+
+def test_every_reason_for_an_empty_value_has_its_french_words():
+    """Each `empty_note` the indicator code can store (found in its source) is translated for the note."""
+    notes = set()
+    for source in (Path(__file__).resolve().parents[2] / "tasks" / "indicators").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "empty_note":
+                notes.add(ast.literal_eval(node.value))
+            if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "empty_note":
+                notes.add(ast.literal_eval(node.value))
+    assert len(notes) >= 6
+    assert notes <= set(EMPTY_NOTES_FR)
