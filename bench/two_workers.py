@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "deploy"), str(ROOT / "bench")]
 
 from deploy_runs import launch, wait_final  # noqa: E402
-from deploy_stack import BIN, Processes, free_port, healthy, run_cli, wait_for  # noqa: E402
+from deploy_stack import BIN, Processes, free_port, healthy, run_cli, stack_env, wait_for  # noqa: E402
 
 PG_ADMIN = os.environ.get("MALUX_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 CAMPAIGN = "2019-2020"
@@ -60,18 +60,7 @@ def real_stack(root: Path) -> Iterator[dict[str, Any]]:
     base = PG_ADMIN.rsplit("/", 1)[0]
     port = free_port()
     api_url = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALUX_", "PREFECT_"))}
-    env |= {
-        "PREFECT_HOME": str(root / "prefect-home"),
-        "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"{base.replace('+psycopg', '+asyncpg')}/{prefect_db}",
-        "PREFECT_WORKER_QUERY_SECONDS": "1",
-        "PREFECT_UI_ENABLED": "false",
-        "MALUX_PROJECT_DIR": str(ROOT),
-        "MALUX_DATA_DIR": str(root / "data"),
-        "MALUX_WAREHOUSE_URL": f"{base}/{warehouse_db}",
-    }
+    env = stack_env(root, api_url, base, prefect_db, warehouse_db)
     (root / "logs").mkdir(parents=True)
     processes = Processes(root / "logs")
     _admin([f'CREATE DATABASE "{prefect_db}"', f'CREATE DATABASE "{warehouse_db}"'])

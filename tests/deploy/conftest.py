@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from deploy_stack import BIN, AlertReceiver, Processes, free_port, healthy, run_cli, wait_for
+from deploy_stack import (
+    BIN,
+    AlertReceiver,
+    Processes,
+    free_port,
+    healthy,
+    run_cli,
+    stack_env,
+    wait_for,
+)
 
 PG_ADMIN_URL = os.environ.get("MALUX_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -83,17 +92,7 @@ def stack() -> Iterator[Stack]:
     api_url = f"http://127.0.0.1:{port}/api"
     alerts = AlertReceiver()
     warehouse_url = f"{base}/{warehouse_db}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALUX_", "PREFECT_"))}
-    env |= {
-        "PREFECT_HOME": str(root / "prefect-home"),
-        "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"{base.replace('+psycopg', '+asyncpg')}/{prefect_db}",
-        "PREFECT_WORKER_QUERY_SECONDS": "1",
-        "PREFECT_UI_ENABLED": "false",
-        "MALUX_PROJECT_DIR": str(Path(__file__).resolve().parents[2]),
-        "MALUX_DATA_DIR": str(root / "data"),
-        "MALUX_WAREHOUSE_URL": warehouse_url,
+    env = stack_env(root, api_url, base, prefect_db, warehouse_db) | {
         "MALUX_ALERT_WEBHOOK_URL": alerts.url,  # read by setup_server.py into the server variable only
         "COLUMNS": "200",
     }

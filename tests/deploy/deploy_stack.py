@@ -106,6 +106,23 @@ def healthy(api_url: str) -> bool:
         return False
 
 
+def stack_env(root: Path, api_url: str, pg_base: str, prefect_db: str, warehouse_db: str) -> dict[str, str]:
+    """The environment of a stack's server, CLI calls and workers: this shell's, minus its own MALUX_ and
+    PREFECT_ settings, with the stack's server, its databases and a data folder under `root`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALUX_", "PREFECT_"))}
+    return env | {
+        "PREFECT_HOME": str(root / "prefect-home"),
+        "PREFECT_API_URL": api_url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"{pg_base.replace('+psycopg', '+asyncpg')}/{prefect_db}",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_UI_ENABLED": "false",
+        "MALUX_PROJECT_DIR": str(REPO),
+        "MALUX_DATA_DIR": str(root / "data"),
+        "MALUX_WAREHOUSE_URL": f"{pg_base}/{warehouse_db}",
+    }
+
+
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 180) -> str:
     """Run a CLI command to completion; its output is in the failure message when it fails."""
     done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
