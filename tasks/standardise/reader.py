@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, overload
 
@@ -167,7 +167,7 @@ class _Source:
             self.decoded = self.data[self.bom :].decode(self.codec)
         return self.decoded
 
-    @property
+    @cached_property
     def head(self) -> str:
         return self.data[:_HEAD_CHARS].decode(self.codec) if self.single_byte else self.text()[:_HEAD_CHARS]
 
