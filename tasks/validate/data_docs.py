@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,8 @@ td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top
 Validated {{ at }}.</p>
 <p><b>{{ verdict }}</b>. Rows in: {{ rows_in }}; passing every check: {{ rows_passed }};
 held back: {{ rows_held }}.</p>
+{% if gx_page %}<p>The same validation in Great Expectations' own Data Docs:
+<a href="{{ gx_page }}">{{ gx_page }}</a> (its styles load from the internet).</p>{% endif %}
 <h2>Expectations (suite <code>expectations/{{ dataset }}.json</code>)</h2>
 <table><tr><th>status</th><th>expectation</th><th>columns</th><th>parameters</th>
 <th>failing rows</th><th>why it matters</th></tr>
@@ -63,8 +66,12 @@ def write_validation_report(
     issues: list[RowIssue],
     rows_in: int,
     verdict: str,
+    gx_page: Path | None = None,
 ) -> Path:
-    """Write `validation.html` in the batch's work folder; it is rebuilt each time the batch is validated."""
+    """Write `validation.html` in the batch's work folder; it is rebuilt each time the batch is validated.
+
+    It stands alone (no styles from the internet) and links GX's own Data Docs page of the same validation.
+    """
     suite_types = {o.expectation for o in outcomes}
     other = Counter((i.check, i.column, i.reason) for i in issues if i.check not in suite_types)
     held = len({i.source_row for i in issues})
@@ -83,6 +90,7 @@ def write_validation_report(
             issues=sorted(issues, key=lambda i: (i.source_row, i.column)),
             shown=_SHOWN_ROWS,
             params=_params,
+            gx_page=os.path.relpath(gx_page, folder) if gx_page else None,
         )
     )
     path = folder / REPORT_NAME

@@ -25,16 +25,16 @@ class Outcome:
     unexpected_count: int
     reason: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    result: Any = field(default=None, repr=False, compare=False)  # GX's own result, for its Data Docs
+
+
+# one GX context per process, which is not made for concurrent validations or Data Docs builds
+GX_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _batch_definition() -> Any:
-    """One in-memory data source, asset and batch definition for the process; each frame is a batch of it.
-
-    GX writes its whole project config as YAML on every data source, asset or definition it adds or
-    deletes (ephemeral or not): a source per frame cost ~0.5 s per million-row validation in YAML alone.
-    """
-    # GX costs seconds to import: only the validating process pays, once.
+def gx_context() -> Any:
+    """The process's ephemeral GX context: GX costs seconds to import, only the validating process pays."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
@@ -44,11 +44,18 @@ def _batch_definition() -> Any:
     pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas("malux-frames")
+    return context
+
+
+@lru_cache(maxsize=1)
+def _batch_definition() -> Any:
+    """One in-memory data source, asset and batch definition for the process; each frame is a batch of it.
+
+    GX writes its whole project config as YAML on every data source, asset or definition it adds or
+    deletes (ephemeral or not): a source per frame cost ~0.5 s per million-row validation in YAML alone.
+    """
+    source = gx_context().data_sources.add_pandas("malux-frames")
     return source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe("all")
-
-
-_GX_LOCK = threading.Lock()  # one GX context per process, which is not made for concurrent validations
 
 
 def _value_of(entry: dict[str, Any], columns: list[str]) -> str | None:
@@ -112,7 +119,7 @@ def _validate(frame: pd.DataFrame, suite_name: str, expectations: list[dict[str,
     """One GX validation of these expectations on this frame, with the row of every failure."""
     import great_expectations as gx
 
-    with _GX_LOCK:
+    with GX_LOCK:
         definition = _batch_definition()  # the context first: a suite is built in the current project
         expectation_suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
         result = definition.get_batch(batch_parameters={"dataframe": frame}).validate(
@@ -137,7 +144,7 @@ def _read(outcome: Any) -> tuple[list[RowIssue], Outcome]:
     reason = (config.meta or {}).get("reason", config.type)
     shown = {k: v for k, v in kwargs.items() if k not in ("batch_id", "column", "column_list")}
     count = int(outcome.result.get("unexpected_count") or 0)
-    verdict = Outcome(config.type, list(columns), bool(outcome.success), count, reason, shown)
+    verdict = Outcome(config.type, list(columns), bool(outcome.success), count, reason, shown, outcome)
     if outcome.success:
         return [], verdict
     entries = outcome.result.get("unexpected_index_list")

@@ -15,6 +15,7 @@ from tasks.ingest.models import BatchRejected, StagedBatch, Verdict
 from tasks.standardise.result import RowIssue
 from tasks.validate.data_docs import write_validation_report
 from tasks.validate.expectations_run import run_suite_with_outcomes
+from tasks.validate.gx_data_docs import SITE_FOLDER, build_data_docs
 from tasks.validate.references import check_references
 from tasks.validate.suites import load_suite_dict
 from warehouse import batches, lake
@@ -53,14 +54,16 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     rows = pq.read_table(staged.rows_path)
     frame = rows.to_pandas()  # GX validates pandas; the lake gets the Arrow rows, never re-converted
     issues = _issues_from_staging(staged)
-    suite_issues, outcomes = run_suite_with_outcomes(
-        frame, load_suite_dict(settings.expectations_dir, ticket.dataset)
-    )
+    suite = load_suite_dict(settings.expectations_dir, ticket.dataset)
+    suite_issues, outcomes = run_suite_with_outcomes(frame, suite)
     issues += suite_issues
     issues += check_references(engine, ticket.dataset, frame, settings.config_dir)
     bad_rows = {i.source_row for i in issues}
     share = len(bad_rows) / len(frame) if len(frame) else 0.0
     rejected = share > settings.max_quarantine_share
+    gx_page = build_data_docs(
+        settings.root / SITE_FOLDER, suite, ticket.batch_id, ticket.source.name, outcomes
+    )
     write_validation_report(
         staged.rows_path.parent,
         batch={
@@ -74,6 +77,7 @@ def validate_batch(staged: StagedBatch) -> Verdict:
         issues=issues,
         rows_in=staged.rows_in,
         verdict="Rejected whole: too many bad rows" if rejected else "Accepted",
+        gx_page=gx_page,
     )
     if rejected:
         top = "; ".join(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -65,8 +66,18 @@ def test_future_dates_and_negative_amounts_are_quarantined_and_non_mali_phones_m
         )
     assert (3, "disbursed_on") in held and (4, "principal_xof") in held
     assert (p001["phone_raw"], p001["phone"], p001["phone_valid"]) == ("+226 70 12 34 56", None, False)
-    report = (data_dir / "work" / f"batch-{summary.batch_id}" / "validation.html").read_text(encoding="utf-8")
+    folder = data_dir / "work" / f"batch-{summary.batch_id}"
+    report = (folder / "validation.html").read_text(encoding="utf-8")
     assert "disbursed_on cannot be in the future" in report and "failed" in report
+    # Great Expectations' own Data Docs page of the same validation, linked from the report
+    link = re.search(r'<a href="([^"]+data-docs/validations/loans/[^"]+\.html)"', report)
+    assert link, report
+    page = (folder / link.group(1)).resolve()
+    assert page.is_relative_to((data_dir / "data-docs" / "validations" / "loans").resolve())
+    docs = page.read_text(encoding="utf-8")
+    assert "expect_column_values_to_be_between" in docs or "values must be" in docs.lower()
+    assert "disbursed_on" in docs and f"batch-{summary.batch_id}" in docs and "loans.csv" in docs
+    assert (data_dir / "data-docs" / "expectations" / "loans.html").is_file()  # the suite page it links
 
 
 def test_ten_thousand_identical_rows_are_all_duplicates_and_are_counted(
