@@ -113,20 +113,6 @@ def _is_json(path: Path, head: bytes) -> bool:
     return path.suffix.lower() == ".json" or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{")
 
 
-def _decode(path: Path, data: bytes, encoding: str | None) -> str:
-    if b"\x00" in data[:4096]:
-        raise InputError(f"{path.name}: not a text file (binary content); expected CSV, XLSX or JSON")
-    for candidate in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
-        try:
-            text = data.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        _refuse_control_characters(path, text)
-        return text
-    tried = encoding or "UTF-8 or cp1252"
-    raise InputError(f"{path.name}: cannot be decoded as {tried}; set file.encoding in the partner mapping")
-
-
 _HEAD_CHARS = 1 << 20  # the text the csv module reads: titles, the header, the first rows
 
 
@@ -149,7 +135,7 @@ def _undecodable(codec: str) -> bytes | None:
 
 @dataclass
 class _Source:
-    """A CSV's bytes in their encoding: the head decoded for the csv module, the body left to pyarrow.
+    """A text file's bytes in their encoding: the head decoded for the csv module, the body left to pyarrow.
 
     A UTF-8 body goes to pyarrow as it is; a cp1252 or latin-1 body is read as bytes, and only the column
     chunks holding non-ASCII bytes are decoded (`_transcoded`), so a million rows are not decoded into one
@@ -186,8 +172,10 @@ class _Source:
         return (self.bom if self.codec == "utf-8" else 0) + len(head[:chars].encode("utf-8"))
 
 
-def _open_csv(path: Path, data: bytes, encoding: str | None) -> _Source:
-    """The file's encoding, as _decode chooses it, without decoding a single-byte body."""
+def _open_text(path: Path, data: bytes, encoding: str | None) -> _Source:
+    """A text file with its encoding: the mapping's, else UTF-8 (with or without BOM), else cp1252.
+
+    A single-byte body is not decoded here; `.text()` decodes the whole file when a reader needs it."""
     if b"\x00" in data[:4096]:
         raise InputError(f"{path.name}: not a text file (binary content); expected CSV, XLSX or JSON")
     for candidate in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
@@ -229,7 +217,7 @@ def _utf8_growth(codec: str) -> np.ndarray:
     """Bytes each byte of a single-byte codec gains in UTF-8: 0 for ASCII, 1 for é, 2 for the – of cp1252."""
     growth = np.zeros(256, dtype=np.int64)
     for byte in range(0x80, 256):
-        with contextlib.suppress(UnicodeDecodeError):  # _open_csv refused a file holding such a byte
+        with contextlib.suppress(UnicodeDecodeError):  # _open_text refused a file holding such a byte
             growth[byte] = len(bytes([byte]).decode(codec).encode("utf-8")) - 1
     return growth
 
@@ -346,7 +334,7 @@ def _read_csv_columns(source: _Source, delimiter: str) -> Grid | None:
 
 
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Grid:
-    source = _open_csv(path, path.read_bytes(), encoding)
+    source = _open_text(path, path.read_bytes(), encoding)
     delimiter = delimiter or _sniff(source.head)
     fast = _read_csv_columns(source, delimiter)
     if fast is not None:
@@ -380,7 +368,7 @@ def _records_of(path: Path, document: Any) -> list[Any]:
 def _read_json(path: Path, encoding: str | None) -> Grid:
     """A JSON list of flat objects as a grid: the first row holds every key met, in order of first sight."""
     try:
-        document = json.loads(_decode(path, path.read_bytes(), encoding))
+        document = json.loads(_open_text(path, path.read_bytes(), encoding).text())
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path.name}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
