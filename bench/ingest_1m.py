@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from malux.generate.amassa import LOAN_HEADERS
+from tasks.generate.amassa import LOAN_HEADERS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -33,7 +33,7 @@ def generate_cmd(
     seed: int = typer.Option(2019, help="Same seed, same bytes."),
 ) -> None:
     """Write the demo data set in partner layouts (landing/<partner>/<dataset>/...)."""
-    from malux.generate import generate
+    from tasks.generate import generate
 
     files = generate(out_dir, scale=scale, seed=seed)
     for f in files:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from prefect import task
 
-from malux.generate import GeneratedFile, generate
 from malux.settings import get_settings
+from tasks.generate import GeneratedFile, generate
 from tasks.sms.delivery_export import simulate_delivery_export
 
 # Referenced datasets load before the datasets that point at them (config/references.yaml).

@@ -8,9 +8,9 @@ import pandas as pd
 import phonenumbers
 import pytest
 
-from malux.generate import GeneratedFile, generate, partner_files
-from malux.generate.names import MOBILE_PREFIXES
-from malux.generate.program import build_program
+from tasks.generate import GeneratedFile, generate, partner_files
+from tasks.generate.names import MOBILE_PREFIXES
+from tasks.generate.program import build_program
 from tasks.standardise import standardise_file
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from malux.generate.defects import duplicate, set_cells
-from malux.generate.files import PartnerFile, amount_fr, decimal_fr, dmy, phone_as_typed
-from malux.generate.program import Program
+from tasks.generate.defects import duplicate, set_cells
+from tasks.generate.files import PartnerFile, amount_fr, decimal_fr, dmy, phone_as_typed
+from tasks.generate.program import Program
 
 KIND = {"mse": "MPE", "seed_company": "Entreprise semencière", "mfi": "IMF"}
 CROP = {"sesame": "Sésame", "rice": "Riz", "fonio": "Fonio"}

@@ -6,9 +6,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from malux.generate import amassa, aopp, nkalo
-from malux.generate.files import PartnerFile, write
-from malux.generate.program import Program, build_program
+from tasks.generate import amassa, aopp, nkalo
+from tasks.generate.files import PartnerFile, write
+from tasks.generate.program import Program, build_program
 
 __all__ = ["GeneratedFile", "generate", "partner_files"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from malux.generate.defects import duplicate, set_cells, spoil_phones
-from malux.generate.files import PartnerFile, dmy, phone_as_typed
-from malux.generate.program import Program
+from tasks.generate.defects import duplicate, set_cells, spoil_phones
+from tasks.generate.files import PartnerFile, dmy, phone_as_typed
+from tasks.generate.program import Program
 
 CATEGORY = {"producer": "Producteur", "producer_org": "Organisation paysanne", "trainer": "Formateur"}
 MODULE = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from malux.generate.names import (
+from tasks.generate.names import (
     CERCLES,
     FAMILIES,
     MEN,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from malux.generate.defects import duplicate, set_cells
-from malux.generate.files import PartnerFile, decimal_fr
-from malux.generate.program import Program
+from tasks.generate.defects import duplicate, set_cells
+from tasks.generate.files import PartnerFile, decimal_fr
+from tasks.generate.program import Program
 
 COMMODITY = {"sesame": "Sésame", "rice": "Riz", "fonio": "Fonio"}
 PRICE_TYPE = {"farmgate": "Bord champ", "wholesale": "Gros", "retail": "Détail"}
