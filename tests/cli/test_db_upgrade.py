@@ -75,3 +75,17 @@ def test_a_flow_brings_an_old_warehouse_to_the_head_before_it_writes(data_dir) -
             command.upgrade(cfg, head)
     compute_indicators("201903B")
     assert current_revisions(engine) == (head_revision(),)
+
+
+def test_workers_upgrading_one_postgresql_warehouse_at_once_migrate_it_once(pg_url: str, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MALUX_WAREHOUSE_URL": pg_url, "MALUX_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    command = [sys.executable, "-m", "malux.cli.main", "db", "upgrade"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0]
+    assert sum("schema created" in out for out in outputs) == 1, outputs
+    assert current_revisions(engine_for(pg_url)) == (head_revision(),)
