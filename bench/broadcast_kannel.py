@@ -31,6 +31,7 @@ from tasks.sms.gateways.kannel import KannelGateway  # noqa: E402
 from tasks.sms.outbox import queue_week, send_queued  # noqa: E402
 from tasks.sms.receiver.server import Receiver  # noqa: E402
 from warehouse.db import engine_for  # noqa: E402
+from warehouse.migrate import upgrade  # noqa: E402
 from warehouse.schema import beneficiaries, ingest_batch, sms_delivery_reports  # noqa: E402
 
 SECRET = b"bench-dlr-secret"
@@ -61,6 +62,7 @@ def ceiling(kannel: Kannel, n: int, workers: int) -> dict:
 def warehouse_with(n: int, data_dir: Path):
     """A migrated SQLite warehouse holding n producers with distinct numbers."""
     engine = engine_for(f"sqlite:///{data_dir / 'warehouse.sqlite'}")
+    upgrade(engine)
     with engine.begin() as conn:
         conn.execute(
             insert(ingest_batch),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger
 
 from tasks.indicators.steps import compute_period_task, last_closed_period
+from tasks.warehouse_schema import ensure_schema
 
 
 @flow(name="compute-indicators", log_prints=True)
@@ -14,6 +15,7 @@ def compute_indicators(period: str | None = None, upstream_flow_run_id: str | No
     `upstream_flow_run_id` is the ingest run whose completion triggered this one (the deployment's event
     trigger passes it), so the run says which new data it answers to.
     """
+    ensure_schema()
     period = period or last_closed_period()
     if upstream_flow_run_id:
         get_run_logger().info("triggered by ingest flow run %s; computing %s", upstream_flow_run_id, period)

@@ -18,6 +18,7 @@ from tasks.ingest.models import BatchSummary
 from tasks.report.steps import latest_period_task
 from tasks.sms.calendar import all_campaign_weeks
 from tasks.sms.steps import BroadcastSummary
+from tasks.warehouse_schema import ensure_schema
 
 
 @dataclass
@@ -34,6 +35,7 @@ class DemoSummary:
 @flow(name="demo", log_prints=True, on_failure=[notify_failure], on_crashed=[notify_failure])
 def demo(scale: int = 1, seed: int = 2019) -> DemoSummary:
     """Generate partner files, ingest them, broadcast both campaigns, take delivery reports, report."""
+    ensure_schema()
     summary = DemoSummary()
     for f in generate_demo_data(scale, seed):
         summary.batches.append(ingest_file(f.path, f.dataset, f.partner))

@@ -13,11 +13,13 @@ from tasks.ingest.register import previous_summary, register_batch
 from tasks.ingest.stage import standardise_batch
 from tasks.sms.steps import apply_delivery_reports_task
 from tasks.validate.task import validate_batch
+from tasks.warehouse_schema import ensure_schema
 
 
 @flow(name="ingest-file", log_prints=True, on_failure=[notify_failure], on_crashed=[notify_failure])
 def ingest_file(path: Path, dataset: str, partner: str | None = None) -> BatchSummary:
     """Register, standardise, validate, publish; the same file twice is recognised and changes nothing."""
+    ensure_schema()
     ticket = register_batch(path, dataset, partner)
     if ticket.already_ingested:
         return previous_summary(ticket)

@@ -11,6 +11,7 @@ from malux.settings import get_settings
 from tasks.alerts.webhook import notify_failure
 from tasks.ingest.landing import landed_files, loaded_hashes, unknown_folders
 from tasks.ingest.models import BatchRejected, BatchSummary
+from tasks.warehouse_schema import ensure_schema
 from warehouse import batches
 from warehouse.db import engine_for
 
@@ -18,6 +19,7 @@ from warehouse.db import engine_for
 @flow(name="landing-scan", log_prints=True, on_failure=[notify_failure], on_crashed=[notify_failure])
 def landing_scan(landing_dir: str | None = None) -> list[BatchSummary]:
     """Ingest new files under `<landing>/<partner>/<dataset>/`; landing files are only ever read."""
+    ensure_schema()
     settings = get_settings()
     root = Path(landing_dir) if landing_dir else settings.landing_dir
     logger = get_run_logger()

@@ -74,14 +74,25 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse_url(request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The same test on the embedded SQLite warehouse and on a real PostgreSQL."""
+def empty_warehouse_url(
+    request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """An empty database, embedded SQLite or a real PostgreSQL, as MALUX_WAREHOUSE_URL; no schema yet."""
     if request.param == "sqlite":
         url = f"sqlite:///{data_dir / 'warehouse.sqlite'}"
     else:
         url = request.getfixturevalue("pg_url")
     monkeypatch.setenv("MALUX_WAREHOUSE_URL", url)
     return url
+
+
+@pytest.fixture
+def warehouse_url(empty_warehouse_url: str) -> str:
+    """The same test on the embedded SQLite warehouse and on a real PostgreSQL, at the latest schema."""
+    from warehouse.migrate import upgrade
+
+    upgrade(empty_warehouse_url)
+    return empty_warehouse_url
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Connecting to the warehouse and bringing its schema up to date with Alembic."""
+"""Connecting to the warehouse, one engine per URL per process; `warehouse.migrate` keeps its schema."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
 
 class WarehouseError(RuntimeError):
-    """The warehouse cannot be reached or brought up to date; the message says which URL and why."""
+    """The warehouse cannot be reached or is not at this code's schema; the message says what to do."""
 
 
 def make_engine(url: str) -> Engine:
@@ -34,11 +32,7 @@ _engines: dict[str, Engine] = {}
 
 
 def engine_for(url: str) -> Engine:
-    """One engine per URL per process, migrated to the latest schema on first use."""
+    """One engine per URL per process, so every task shares its pool; it never migrates: upgrade() does."""
     if url not in _engines:
-        from warehouse.migrate import upgrade  # alembic is only needed once per process
-
-        engine = make_engine(url)
-        upgrade(engine)
-        _engines[url] = engine
+        _engines[url] = make_engine(url)
     return _engines[url]

@@ -1,13 +1,45 @@
-"""Bring a warehouse to the latest schema with Alembic, the same way on SQLite and PostgreSQL."""
+"""Bring a warehouse to the single head of its Alembic migrations, or say that it is not there.
+
+Nothing migrates by surprise: `malux db upgrade` and the start of each flow that writes call `upgrade`; a
+command that only reads calls `require_schema`. Once an engine is known to be at the head, neither touches
+the database again in this process, and finding that out is one query of `alembic_version`.
+"""
 
 from __future__ import annotations
 
+import functools
+import threading
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from warehouse.db import MIGRATIONS_DIR, WarehouseError
+from warehouse.db import WarehouseError, engine_for
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+NO_SCHEMA = "the warehouse has no schema yet: run `malux db upgrade`"
+_PG_LOCK_KEY = 0x4D414C5558  # "MALUX": one migrating process at a time per PostgreSQL warehouse
+
+_at_head: weakref.WeakSet[Engine] = weakref.WeakSet()  # a disposed-and-replaced engine is checked again
+_lock = threading.Lock()  # flows may start in threads of one process
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What an upgrade found and left: the revisions before (none for an empty warehouse) and the head."""
+
+    before: tuple[str, ...]
+    head: str
+
+    @property
+    def changed(self) -> bool:
+        """Whether a migration ran."""
+        return self.before != (self.head,)
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -19,13 +51,80 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Run every pending migration; a warehouse that cannot be reached raises WarehouseError."""
-    cfg = alembic_config()
+@functools.cache
+def head_revision() -> str:
+    """The one head of the shipped migrations; Alembic raises if a new migration forked a second one."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise WarehouseError(f"no migration found in {MIGRATIONS_DIR}")
+    return head
+
+
+def current_revisions(engine: Engine) -> tuple[str, ...]:
+    """The revisions stamped in the warehouse, sorted; () when it has no schema yet. Usually one query."""
+    with _connect(engine) as conn:
+        try:
+            return _stamped(conn)
+        except DBAPIError:
+            conn.rollback()
+            if inspect(conn).has_table("alembic_version"):
+                raise  # the table is there, so the failure is something else: let it say what
+            return ()
+
+
+def upgrade(target: str | Engine) -> Upgrade:
+    """Run every pending migration up to the head; at the head already, it is one query, then none."""
+    engine = engine_for(target) if isinstance(target, str) else target
+    head = head_revision()
+    if engine in _at_head:
+        return Upgrade((head,), head)
+    with _lock:
+        before = current_revisions(engine)
+        if before != (head,):
+            before = _migrate(engine)
+        _at_head.add(engine)
+    return Upgrade(before, head)
+
+
+def require_schema(url: str) -> Engine:
+    """The warehouse's engine, once its schema is at the head; otherwise a WarehouseError says what to run."""
+    engine = engine_for(url)
+    if engine in _at_head:
+        return engine
+    found, head = current_revisions(engine), head_revision()
+    if not found:
+        raise WarehouseError(NO_SCHEMA)
+    if found != (head,):
+        raise WarehouseError(
+            f"the warehouse schema is at revision {', '.join(found)}, not this code's {head}: "
+            "run `malux db upgrade`"
+        )
+    _at_head.add(engine)
+    return engine
+
+
+def _migrate(engine: Engine) -> tuple[str, ...]:
+    """Upgrade in one transaction; returns the revisions found once no other process is migrating."""
+    with _connect(engine) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        # Read again under the lock: another process may have migrated while we waited.
+        before = _stamped(conn) if inspect(conn).has_table("alembic_version") else ()
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return before
+
+
+def _stamped(conn: Connection) -> tuple[str, ...]:
+    """The rows of alembic_version (several while the branches were unmerged)."""
+    return tuple(sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars()))
+
+
+def _connect(engine: Engine) -> Connection:
+    """A connection, or one line saying which warehouse cannot be reached and why."""
     try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "heads")  # issues add migrations side by side; every branch applies
+        return engine.connect()
     except OperationalError as exc:
         raise WarehouseError(
             f"cannot reach the warehouse at {engine.url.render_as_string(hide_password=True)}: "

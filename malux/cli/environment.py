@@ -71,7 +71,20 @@ def _one_line_errors() -> Iterator[None]:
 
 
 def warehouse_engine() -> Engine:
-    """The warehouse of MALUX_WAREHOUSE_URL, migrated on first use (SQLAlchemy is imported only here)."""
-    from warehouse.db import engine_for
+    """The warehouse of MALUX_WAREHOUSE_URL for a command that reads it; without a schema, one line says so.
 
-    return engine_for(get_settings().database_url)
+    SQLAlchemy and Alembic are imported only here, when a command needs the warehouse.
+    """
+    from warehouse.migrate import require_schema
+
+    return require_schema(get_settings().database_url)
+
+
+def upgraded_warehouse_engine() -> Engine:
+    """The warehouse for a command that writes it outside a flow, brought to the latest schema first."""
+    from warehouse.db import engine_for
+    from warehouse.migrate import upgrade
+
+    engine = engine_for(get_settings().database_url)
+    upgrade(engine)
+    return engine

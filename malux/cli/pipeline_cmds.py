@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from malux.cli.environment import warehouse_engine
 from malux.cli.errors import user_errors
 
 out = Console()
@@ -13,9 +12,22 @@ out = Console()
 
 @user_errors
 def db_upgrade() -> None:
-    """Create or migrate the warehouse schema (Alembic) at MALUX_WAREHOUSE_URL."""
-    engine = warehouse_engine()
-    out.print(f"Warehouse at {engine.url.render_as_string(hide_password=True)} is up to date.")
+    """Create or migrate the warehouse schema (Alembic) at MALUX_WAREHOUSE_URL; at the latest, a no-op."""
+    from sqlalchemy import make_url
+
+    from malux.settings import get_settings
+    from warehouse.migrate import upgrade
+
+    url = get_settings().database_url
+    done = upgrade(url)
+    where = f"Warehouse at {make_url(url).render_as_string(hide_password=True)}"
+    if not done.changed:
+        out.print(f"{where} is already at revision {done.head}: nothing to do.", highlight=False)
+    elif not done.before:
+        out.print(f"{where}: schema created at revision {done.head}.", highlight=False)
+    else:
+        before = ", ".join(done.before)
+        out.print(f"{where}: upgraded from revision {before} to {done.head}.", highlight=False)
 
 
 @user_errors

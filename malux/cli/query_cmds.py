@@ -116,10 +116,10 @@ def run_read_only(url: str, sql: str) -> tuple[list[str], list[dict[str, Any]]]:
     """Run one query in a read-only transaction (PostgreSQL) or on a read-only connection (SQLite)."""
     from sqlalchemy import create_engine, text
 
-    from warehouse.db import engine_for
+    from warehouse.migrate import require_schema
 
     statement = read_only_statement(sql)
-    engine_for(url)  # the views exist only once the warehouse is migrated
+    require_schema(url)  # the views exist only once the warehouse is migrated: say so, rather than "no table"
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")

@@ -26,13 +26,13 @@ def report_note(
     lang: str = typer.Option("fr", help="fr or en"),
 ) -> None:
     """Issue the monitoring note of one period (HTML and PDF): a new version only when its values changed."""
-    from malux.cli.environment import in_process_flows, warehouse_engine
+    from malux.cli.environment import in_process_flows, upgraded_warehouse_engine
     from tasks.indicators.periods import parse_period
     from tasks.report.issue import latest_issue
 
     parse_period(period)
     _lang(lang)
-    engine = warehouse_engine()
+    engine = upgraded_warehouse_engine()  # read before the flow, which would migrate it anyway
     before = latest_issue(engine, period)
     with in_process_flows():
         from flows.monitoring_note import monitoring_note

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from malux.cli.environment import warehouse_engine
+from malux.cli.environment import upgraded_warehouse_engine, warehouse_engine
 from malux.cli.errors import user_errors
 from malux.cli.formats import Format
 
@@ -27,8 +27,8 @@ def dlr_server(
 
     from tasks.sms.receiver.server import Receiver
 
-    # The engine migrates the warehouse first, before our log level lets Alembic talk.
-    receiver = Receiver(warehouse_engine(), host, port)
+    # A service that writes: it migrates the warehouse first, before our log level lets Alembic talk.
+    receiver = Receiver(upgraded_warehouse_engine(), host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def _stop(_signum, _frame) -> None:

@@ -11,6 +11,7 @@ from warehouse_rows import loans_frame as _loans
 
 from warehouse import bulk_indexes
 from warehouse.db import engine_for
+from warehouse.migrate import upgrade
 from warehouse.rows import replace_by_key
 from warehouse.schema import loans
 
@@ -79,6 +80,7 @@ def test_a_failed_large_load_leaves_rows_indexes_and_keys_as_they_were(warehouse
 
 def test_the_rebuilt_foreign_key_still_rejects_rows_of_an_unknown_batch(pg_url, monkeypatch):
     engine = engine_for(pg_url)
+    upgrade(engine)
     expected = _schema(engine)
     assert ("fk_loans_batch_id_ingest_batch", "ingest_batch") in expected[1]
     with pytest.raises(Exception, match="(?i)foreign key"), engine.begin() as conn:

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+import ast
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, text
 
 from warehouse.db import engine_for
+from warehouse.migrate import MIGRATIONS_DIR, alembic_config, current_revisions, upgrade
 from warehouse.schema import metadata
+
+# The five heads every warehouse was left at before 0008 merged them.
+OLD_HEADS = ("0002", "0004", "0005", "0006", "0007")
+
+
+def _unmigrated(engine: Engine) -> list:
+    """What Alembic would still have to change for the schema to equal the SQLAlchemy models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
 
 
 def test_migrations_create_every_table_with_every_column(warehouse_url: str) -> None:
@@ -16,18 +33,109 @@ def test_migrations_create_every_table_with_every_column(warehouse_url: str) -> 
 
 
 def test_schema_matches_the_models_with_nothing_left_to_migrate(warehouse_url: str) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    with engine_for(warehouse_url).connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
-    assert diff == []
+    assert _unmigrated(engine_for(warehouse_url)) == []
 
 
 def test_an_unreachable_warehouse_is_one_clear_error() -> None:
-    import pytest
-
     from warehouse.db import WarehouseError
 
     with pytest.raises(WarehouseError, match="cannot reach the warehouse at postgresql"):
-        engine_for("postgresql+psycopg://nobody@127.0.0.1:1/none")
+        upgrade("postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+
+def test_the_migrations_have_exactly_one_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0008"]
+
+
+def test_no_migration_imports_project_code_so_history_never_moves() -> None:
+    project = {"warehouse", "tasks", "flows", "malux"}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            assert not {m.split(".")[0] for m in modules} & project, f"{path.name} imports {modules}"
+
+
+def test_the_views_the_migrations_create_are_the_ones_views_py_describes(tmp_path: Path) -> None:
+    from warehouse.views import create_statements
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'view' ORDER BY name"))
+        assert list(stored.scalars()) == sorted(create_statements())  # a changed view needs a migration
+
+
+def test_a_warehouse_at_the_five_old_heads_upgrades_to_the_merge_and_keeps_its_rows(
+    empty_warehouse_url: str,
+) -> None:
+    from alembic import command
+
+    engine = engine_for(empty_warehouse_url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        for head in OLD_HEADS:
+            command.upgrade(cfg, head)
+    assert current_revisions(engine) == OLD_HEADS
+    _insert_rows_of_every_branch(engine)
+
+    done = upgrade(empty_warehouse_url)
+
+    assert (done.before, current_revisions(engine)) == (OLD_HEADS, ("0008",))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT beneficiary_id FROM beneficiaries")).scalars().all() == ["P1"]
+        assert conn.execute(text("SELECT old_batch_id FROM row_replacement")).scalars().all() == [1]
+        assert conn.execute(text("SELECT version FROM note_issue")).scalars().all() == [1]
+        assert conn.execute(text("SELECT asset_uid FROM source_cursor")).scalars().all() == ["aX"]
+        masked = conn.execute(text("SELECT phone_masked FROM mart_beneficiaries")).scalar_one()
+    assert masked == "+22376****56"
+    assert _unmigrated(engine) == []
+
+
+def _insert_rows_of_every_branch(engine: Engine) -> None:
+    """A batch and a beneficiary (0001), a replacement (0002), a note (0005) and a Kobo cursor (0006)."""
+    at = "2026-11-01 10:00:00"
+    with engine.begin() as conn:
+        for batch_id in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO ingest_batch (batch_id, partner, dataset, file_name, raw_path, sha256,"
+                    " status, started_at) VALUES (:b, 'amassa', 'beneficiaries', 'f.csv', 'raw/f.csv',"
+                    " :sha, 'loaded', :at)"
+                ),
+                {"b": batch_id, "sha": str(batch_id) * 64, "at": at},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO beneficiaries (beneficiary_id, category, phone, phone_valid, sms_consent,"
+                " batch_id, source_row) VALUES ('P1', 'producer', '+22376123456', TRUE, TRUE, 2, 2)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO row_replacement (dataset, row_key, old_batch_id, new_batch_id, replaced_at)"
+                " VALUES ('beneficiaries', 'P1', 1, 2, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO note_issue (period, version, lang, issued_at, snapshot, changes, html_path)"
+                " VALUES ('201903B', 1, 'fr', :at, '{}', '[]', 'note.html')"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO source_cursor (source, asset_uid, last_submission_time, updated_at)"
+                " VALUES ('kobo', 'aX', '2019-03-05T10:15:00', :at)"
+            ),
+            {"at": at},
+        )

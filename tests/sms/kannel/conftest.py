@@ -14,6 +14,7 @@ from sqlalchemy import Engine, insert
 
 from tasks.sms.gateways.kannel import KannelGateway
 from warehouse.db import _engines, engine_for
+from warehouse.migrate import upgrade
 from warehouse.schema import ingest_batch
 
 SECRET = b"test-dlr-secret"
@@ -78,6 +79,7 @@ def engine(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     url = f"sqlite:///{data_dir / 'warehouse.sqlite'}"
     monkeypatch.setenv("MALUX_WAREHOUSE_URL", url)
     engine = engine_for(url)
+    upgrade(engine)
     with engine.begin() as conn:
         conn.execute(
             insert(ingest_batch),

@@ -16,6 +16,7 @@ from tasks.sms.gateways import FileGateway
 from tasks.sms.outbox import queue_week, send_queued
 from tasks.sms.receiver.server import Receiver
 from warehouse.db import engine_for
+from warehouse.migrate import upgrade
 from warehouse.schema import beneficiaries, ingest_batch, sms_delivery_reports, sms_optout, sms_outbox
 
 SECRET = b"test-dlr-secret"
@@ -25,6 +26,7 @@ CAMPAIGN, WEEK = "2018-2019", 2
 def migrated_warehouse(url: str) -> Engine:
     """The warehouse as `malux` migrates it, with the beneficiaries' ingest batch (id 1)."""
     engine = engine_for(url)
+    upgrade(engine)
     with engine.begin() as conn:
         conn.execute(
             insert(ingest_batch),
