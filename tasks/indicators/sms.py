@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -26,37 +25,11 @@ from sqlalchemy.sql import Select
 
 from tasks.indicators.measure import Context, Measure
 from tasks.indicators.periods import Period
+from tasks.sms.calendar import CampaignWeek, all_campaign_weeks
 from warehouse.schema import beneficiaries, sms_delivery_reports, sms_optout, sms_outbox
 
 # Statuses of a message the gateway has accepted (DESIGN §6: wired = accepted by the gateway).
 ACCEPTED = ("wired", "sent", "delivered", "undelivered")
-
-
-@dataclass(frozen=True)
-class CampaignWeek:
-    """One weekly broadcast of a campaign and the send times that bound it."""
-
-    campaign: str
-    week: int
-    send_at: datetime
-    next_send_at: datetime
-
-
-def campaign_weeks(config_dir: Path) -> list[CampaignWeek]:
-    """Every campaign week of `campaigns.yaml`: week N goes out on start + 7·(N−1) days at the send time."""
-    config = yaml.safe_load((config_dir / "campaigns.yaml").read_text(encoding="utf-8"))
-    send_time = time.fromisoformat(str(config.get("send_time", "08:00")))
-    weeks = []
-    for name, campaign in config["campaigns"].items():
-        start = (
-            campaign["start"]
-            if isinstance(campaign["start"], date)
-            else date.fromisoformat(campaign["start"])
-        )
-        for week in range(1, int(campaign["weeks"]) + 1):
-            send_at = datetime.combine(start + timedelta(days=7 * (week - 1)), send_time)
-            weeks.append(CampaignWeek(str(name), week, send_at, send_at + timedelta(days=7)))
-    return weeks
 
 
 def weeks_ending_in(weeks: list[CampaignWeek], period: Period) -> list[CampaignWeek]:
@@ -187,7 +160,7 @@ def _weeks_broadcast(weeks: list[CampaignWeek], week_reports) -> Measure:
 
 def measures(context: Context) -> list[Measure]:
     """The SMS family's indicators for the context's period."""
-    weeks = weeks_ending_in(campaign_weeks(context.config_dir), context.period)
+    weeks = weeks_ending_in(all_campaign_weeks(context.config_dir), context.period)
     week_reports = _week_reports(weeks)  # one object: the lineage cache runs this join once for both
     return [
         *_accepted_in_period(context),
