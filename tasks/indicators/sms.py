@@ -27,9 +27,7 @@ from tasks.indicators.measure import Context, Measure
 from tasks.indicators.periods import Period
 from tasks.sms.calendar import CampaignWeek, all_campaign_weeks
 from warehouse.schema import beneficiaries, sms_delivery_reports, sms_optout, sms_outbox
-
-# Statuses of a message the gateway has accepted (DESIGN §6: wired = accepted by the gateway).
-ACCEPTED = ("wired", "sent", "delivered", "undelivered")
+from warehouse.sms_status import ACCEPTED_BY_GATEWAY, OutboxStatus
 
 
 def weeks_ending_in(weeks: list[CampaignWeek], period: Period) -> list[CampaignWeek]:
@@ -63,7 +61,7 @@ def _accepted_in_period(context: Context) -> list[Measure]:
     """sms_sent, sms_delivered and sms_delivery_rate: messages whose week's send time falls in the period."""
     o, r = sms_outbox, sms_delivery_reports
     in_period = and_(
-        o.c.status.in_(ACCEPTED),
+        o.c.status.in_(ACCEPTED_BY_GATEWAY),
         o.c.scheduled_at >= context.period.starts_at,
         o.c.scheduled_at < context.period.ends_before,
     )
@@ -76,7 +74,7 @@ def _accepted_in_period(context: Context) -> list[Measure]:
     )
 
     def delivered(rows_):
-        return func.sum(case((rows_.c.status == "delivered", 1), else_=0))
+        return func.sum(case((rows_.c.status == OutboxStatus.DELIVERED, 1), else_=0))
 
     def sent(rows_):
         return func.count(rows_.c.message_id)
@@ -99,7 +97,7 @@ def _accepted_in_period(context: Context) -> list[Measure]:
 def _week_reports(weeks: list[CampaignWeek]):
     """Batches of the delivery reports of the weeks' accepted messages: what reach and broadcast read."""
     w, o, r = _weeks_table(weeks), sms_outbox, sms_delivery_reports
-    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED))
+    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED_BY_GATEWAY))
     return (
         select(w.c.campaign, w.c.week, r.c.batch_id)
         .select_from(w.join(o, of_week).join(r, r.c.message_id == o.c.message_id))
@@ -122,7 +120,7 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> 
         )
     )
     reached_join = w.join(o, and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week))
-    reached_when = and_(o.c.status == "delivered", o.c.final_at < w.c.next_send_at)
+    reached_when = and_(o.c.status == OutboxStatus.DELIVERED, o.c.final_at < w.c.next_send_at)
     # (campaign, week, beneficiary) is unique in the outbox, so each row is one distinct recipient.
     reached = (
         select(w.c.campaign, w.c.week, literal(None, Integer()).label("batch_id"), literal(0), literal(1))
@@ -145,7 +143,7 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> 
 def _weeks_broadcast(weeks: list[CampaignWeek], week_reports) -> Measure:
     """Campaign weeks of the period for which the gateway accepted at least one message."""
     w, o = _weeks_table(weeks), sms_outbox
-    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED))
+    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED_BY_GATEWAY))
     rows = select(
         w.c.campaign, w.c.week, case((exists().where(of_week), 1), else_=0).label("broadcast")
     ).subquery("broadcast_rows")

@@ -16,11 +16,17 @@ from tasks.sms.claims import CLAIM_LEASE, IN_DOUBT_AFTER, Claim, claim, release,
 from tasks.sms.compose import Composed, compose_week
 from tasks.sms.gateways.base import Gateway, OutgoingSms, SendResult
 from warehouse.schema import sms_delivery_reports, sms_optout, sms_outbox
+from warehouse.sms_status import (
+    AWAITING_FINAL,
+    BEFORE_SENT,
+    FINAL_REPORTS,
+    INTERIM_REPORTS,
+    OutboxStatus,
+    ReportStatus,
+)
 
 CHUNK = 500
 MAX_ATTEMPTS = 3
-FINAL_REPORTS = ("delivered", "undelivered", "rejected")
-INTERIM_REPORTS = ("accepted", "buffered")
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ def _row(m: Composed, now: datetime) -> dict:
         "beneficiary_id": m.beneficiary_id, "phone": m.phone, "operator": m.operator,
         "language": m.language, "body": m.body,
         "encoding": m.encoding, "segments": m.segments, "scheduled_at": m.scheduled_at,
-        "status": "queued", "attempts": 0, "queued_at": now,
+        "status": OutboxStatus.QUEUED, "attempts": 0, "queued_at": now,
     }  # fmt: skip
 
 
@@ -88,9 +94,13 @@ def _cancel_opted_out(conn, campaign: str, week: int, now: datetime) -> int:
     )
     cancel = (
         update(sms_outbox)
-        .where(sms_outbox.c.campaign == campaign, sms_outbox.c.week == week, sms_outbox.c.status == "queued")
+        .where(
+            sms_outbox.c.campaign == campaign,
+            sms_outbox.c.week == week,
+            sms_outbox.c.status == OutboxStatus.QUEUED,
+        )
         .where(opted_out)
-        .values(status="failed", error="opted out before sending")
+        .values(status=OutboxStatus.FAILED, error="opted out before sending")
     )
     return conn.execute(cancel).rowcount
 
@@ -121,18 +131,24 @@ def _mark(
 ) -> None:
     """Record answers in one transaction; only rows still 'sending' change, as a report may have won."""
     by_id = update(sms_outbox).where(sms_outbox.c.message_id == bindparam("mid"))
-    in_flight = by_id.where(sms_outbox.c.status == "sending")
+    in_flight = by_id.where(sms_outbox.c.status == OutboxStatus.SENDING)
     with engine.begin() as conn:
         if wired:
-            status = case((sms_outbox.c.status == "sending", "wired"), else_=sms_outbox.c.status)
+            status = case(
+                (sms_outbox.c.status == OutboxStatus.SENDING, OutboxStatus.WIRED), else_=sms_outbox.c.status
+            )
             values = {"status": status, "wired_at": now, "gateway_message_id": bindparam("gmid")}
             conn.execute(by_id.values(**values, gateway=gateway, error=None), wired)
             # Reports that came back before this commit (Kannel's take milliseconds) apply now.
             advance_outbox(conn, [w["mid"] for w in wired])
         if final:
-            conn.execute(in_flight.values(status="failed", gateway=gateway, error=bindparam("err")), final)
+            conn.execute(
+                in_flight.values(status=OutboxStatus.FAILED, gateway=gateway, error=bindparam("err")), final
+            )
         if retry:
-            conn.execute(in_flight.values(status="queued", wired_at=None, error=bindparam("err")), retry)
+            conn.execute(
+                in_flight.values(status=OutboxStatus.QUEUED, wired_at=None, error=bindparam("err")), retry
+            )
         if doubt:  # stays 'sending' with its flip time: settled by a delivery report or re-queued later
             conn.execute(in_flight.values(gateway=gateway, error=bindparam("err")), doubt)
 
@@ -188,7 +204,9 @@ def send_queued(
             try:
                 answers = _send(gateway, campaign, week, on_wire.rows, workers, pool)
             except BaseException:
-                release(engine, on_wire, "sending")  # nothing of this chunk was answered: back as it was
+                release(
+                    engine, on_wire, OutboxStatus.SENDING
+                )  # nothing of this chunk was answered: back as it was
                 raise
             marks = _sort_answers(on_wire.rows, answers)
             wired, final, retry = marks[1], marks[2], marks[3]
@@ -203,15 +221,17 @@ def send_queued(
     finally:
         books.shutdown(wait=True)  # on an error too: answers are recorded before we return
         if held is not None:
-            release(engine, held, "claimed")  # e.g. pace failed: claimed, never sent
+            release(engine, held, OutboxStatus.CLAIMED)  # e.g. pace failed: claimed, never sent
         if ahead is not None and ahead.exception() is None:
-            release(engine, ahead.result(), "claimed")  # claimed ahead, never sent
+            release(engine, ahead.result(), OutboxStatus.CLAIMED)  # claimed ahead, never sent
         if pool is not None:
             pool.shutdown(wait=True)
     with engine.connect() as conn:
         in_doubt = conn.scalar(
             select(func.count()).where(
-                sms_outbox.c.campaign == campaign, sms_outbox.c.week == week, sms_outbox.c.status == "sending"
+                sms_outbox.c.campaign == campaign,
+                sms_outbox.c.week == week,
+                sms_outbox.c.status == OutboxStatus.SENDING,
             )
         )
     return SendSummary(sent, failed, skipped, retry_later, in_doubt)
@@ -267,18 +287,21 @@ def _advance_statements(scoped: bool) -> tuple[Update, Update]:
     of_row = r.c.message_id == o.c.message_id
     # The latest final report decides; on a tie, delivered wins. Final rows are never touched again.
     final_status = (
-        select(case((r.c.status == "delivered", "delivered"), else_="undelivered"))
+        select(
+            case(
+                (r.c.status == ReportStatus.DELIVERED, OutboxStatus.DELIVERED), else_=OutboxStatus.UNDELIVERED
+            )
+        )
         .where(of_row, r.c.status.in_(FINAL_REPORTS))
-        .order_by(r.c.status_at.desc(), case((r.c.status == "delivered", 0), else_=1))
+        .order_by(r.c.status_at.desc(), case((r.c.status == ReportStatus.DELIVERED, 0), else_=1))
         .limit(1)
         .scalar_subquery()
     )
     final_at = select(func.max(r.c.status_at)).where(of_row, r.c.status.in_(FINAL_REPORTS)).scalar_subquery()
-    # 'queued' is included: a report for a queued row means the gateway took it in the at-least-once window.
     to_final = (
         update(o)
         .where(
-            o.c.status.in_(("queued", "claimed", "sending", "wired", "sent")),
+            o.c.status.in_(AWAITING_FINAL),
             exists().where(of_row, r.c.status.in_(FINAL_REPORTS)),
         )
         .values(status=final_status, final_at=final_at)
@@ -286,10 +309,10 @@ def _advance_statements(scoped: bool) -> tuple[Update, Update]:
     to_sent = (
         update(o)
         .where(
-            o.c.status.in_(("queued", "claimed", "sending", "wired")),
+            o.c.status.in_(BEFORE_SENT),
             exists().where(of_row, r.c.status.in_(INTERIM_REPORTS)),
         )
-        .values(status="sent")
+        .values(status=OutboxStatus.SENT)
     )
     if scoped:
         these = o.c.message_id.in_(bindparam("mids", expanding=True))

@@ -30,8 +30,6 @@ from tasks.standardise.phones import normalise_phone
 from warehouse.schema import ingest_batch, sms_delivery_reports, sms_outbox
 
 log = logging.getLogger("malux.dlr")
-FINAL = ("delivered", "undelivered", "rejected")
-INTERIM = ("accepted", "buffered")
 MAX_BATCH = 500
 
 
