@@ -31,7 +31,7 @@ from warehouse.sms_status import ACCEPTED_BY_GATEWAY, OutboxStatus
 
 
 def weeks_ending_in(weeks: list[CampaignWeek], period: Period) -> list[CampaignWeek]:
-    """The campaign weeks that end inside the period (DESIGN §5): a week ends 7 days after its send time."""
+    """The campaign weeks that end inside the period: a week ends 7 days after its send (indicators.yaml)."""
     return [w for w in weeks if period.starts_at < w.next_send_at <= period.ends_before]
 
 

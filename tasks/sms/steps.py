@@ -47,7 +47,7 @@ class GatewayStruggling(RuntimeError):
 
 
 def rate_limit_name(gateway: str) -> str:
-    """The Prefect global concurrency limit that paces one gateway (deployments/sms_rate_limits.py)."""
+    """The Prefect global concurrency limit that paces one gateway (deployments/limits.yaml)."""
     return f"sms-{gateway}"
 
 
