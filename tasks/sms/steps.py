@@ -19,10 +19,10 @@ from tasks.sms.gateways import get_gateway
 from tasks.sms.outbox import (
     QueueResult,
     SendSummary,
-    apply_delivery_reports,
     queue_week,
     send_queued,
 )
+from tasks.sms.reports import apply_delivery_reports
 from warehouse.db import engine_for
 
 
