@@ -40,7 +40,7 @@ def child_ingest(csv: Path, beneficiaries: Path) -> dict:
     from tasks.ingest.publish import publish_batch
     from tasks.ingest.register import register_batch
     from tasks.ingest.stage import standardise_batch
-    from tasks.validate.task import validate_batch
+    from tasks.validate.steps import validate_batch
 
     def ingest(path: Path, dataset: str, partner: str | None) -> tuple[Clock, object]:
         clock = Clock()
