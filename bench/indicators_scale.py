@@ -24,7 +24,7 @@ import sys  # noqa: E402
 sys.path.insert(0, str(ROOT))
 
 from tasks.indicators.compute import compute_period  # noqa: E402
-from tasks.indicators.sms import campaign_weeks  # noqa: E402
+from tasks.sms.calendar import all_campaign_weeks  # noqa: E402
 from warehouse.db import make_engine  # noqa: E402
 from warehouse.migrate import upgrade  # noqa: E402
 
@@ -58,7 +58,7 @@ def synthesise(engine: Engine, scale: int) -> dict[str, int]:
         f"WHEN i <= {producers + orgs + mses} THEN 'mse' WHEN i <= {producers + orgs + mses + seeds} "
         "THEN 'seed_company' ELSE 'trainer' END"
     )
-    weeks = campaign_weeks(ROOT / "config")
+    weeks = all_campaign_weeks(ROOT / "config")
     with engine.begin() as c:
         c.execute(text("CREATE TABLE bench_n (i INTEGER PRIMARY KEY)"))
         c.execute(

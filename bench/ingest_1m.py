@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,96 +24,15 @@ import time
 import uuid
 from pathlib import Path
 
-import numpy as np
-
-from tasks.generate.amassa import LOAN_HEADERS
+from amassa_loans import write_beneficiaries, write_loans
+from clock import Clock, now, peak_mb
+from floors import child_floor
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench/ingest_1m.py: begin -->", "<!-- bench/ingest_1m.py: end -->"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-HEADERS = LOAN_HEADERS
-MFIS = {"MFI01": "Soro Yiriwaso", "MFI02": "Kafo Jiginew", "MFI03": "Nyesigiso"}
-BORROWERS = [f"OP{i:03d}" for i in range(1, 51)] + [f"MSE{i:03d}" for i in range(1, 21)]
-
-
-def write_beneficiaries(path: Path) -> None:
-    """The borrowers and MFIs, canonical headers, so the loans' references are known."""
-    lines = ["beneficiary_id,category,name"]
-    lines += [f"{b},{'producer_org' if b.startswith('OP') else 'mse'},{b} union" for b in BORROWERS]
-    lines += [f"{code},mfi,{name}" for code, name in MFIS.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _french(values: np.ndarray, nbsp: np.ndarray) -> list[str]:
-    """Integers as "1 250 000", a fifth of them with no-break spaces, as AMASSA's spreadsheet exports."""
-    out = [f"{v:,}".replace(",", " ") for v in values.tolist()]
-    return [t.replace(" ", "\u00a0") if n else t for t, n in zip(out, nbsp.tolist(), strict=True)]
-
-
-def write_loans(path: Path, rows: int, seed: int = 3) -> int:
-    """AMASSA's loans CSV with `rows` data rows and ~0.1 % defective cells; returns the defect count."""
-    rng = np.random.default_rng(seed)
-    days = np.datetime64("2018-01-01") + rng.integers(0, 3 * 365, rows).astype("timedelta64[D]")
-    maturity = days + rng.integers(90, 300, rows).astype("timedelta64[D]")
-    principal = rng.integers(10, 301, rows) * 50_000
-    volume = principal // rng.integers(250, 450, rows) // 10 * 10
-    columns = {
-        "loan": [f"AMS-L{i:07d}" for i in range(1, rows + 1)],
-        "borrower": np.array(BORROWERS)[rng.integers(0, len(BORROWERS), rows)].tolist(),
-        "mfi": np.array(list(MFIS.values()))[rng.integers(0, 3, rows)].tolist(),
-        "crop": np.array(["Sésame", "Riz", "Fonio"])[rng.integers(0, 3, rows)].tolist(),
-        "principal": _french(principal, rng.random(rows) < 0.2),
-        "rate": ["0,0125"] * rows,
-        "disbursed": np.datetime_as_string(days).tolist(),
-        "maturity": np.datetime_as_string(maturity).tolist(),
-        "volume": _french(volume, rng.random(rows) < 0.2),
-    }
-    for key in ("disbursed", "maturity"):
-        columns[key] = [f"{s[8:10]}/{s[5:7]}/{s[0:4]}" for s in columns[key]]
-    blank = np.flatnonzero(rng.random(rows) < 0.05)
-    for i in blank.tolist():
-        columns["volume"][i] = ""
-    bad = rng.choice(rows, size=max(3, rows // 1000), replace=False).tolist()
-    for n, i in enumerate(bad):
-        kind = n % 3
-        if kind == 0:
-            columns["crop"][i] = "Maïs"
-        elif kind == 1:
-            columns["principal"][i] = "1 25O 000"
-        else:
-            columns["disbursed"][i] = "31/02/2019"
-    with path.open("w", encoding="cp1252", newline="") as handle:
-        handle.write("Rapport des prêts IMF – AMASSA\n")
-        handle.write(";".join(HEADERS) + "\n")
-        for row in zip(*columns.values(), strict=True):
-            handle.write(";".join(row) + "\n")
-    return len(bad)
-
-
-def _peak_mb() -> float:
-    """This process's own peak RSS (VmHWM: ru_maxrss would count the parent's pages inherited at fork)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Clock:
-    """Wall and CPU seconds of named steps: on a shared machine, CPU time is the figure that holds."""
-
-    def __init__(self) -> None:
-        self.wall: dict[str, float] = {}
-        self.cpu: dict[str, float] = {}
-
-    def step(self, name: str, started: tuple[float, float]) -> None:
-        self.wall[name] = time.perf_counter() - started[0]
-        self.cpu[name] = time.process_time() - started[1]
-
-
-def _now() -> tuple[float, float]:
-    return time.perf_counter(), time.process_time()
 
 
 def child_ingest(csv: Path, beneficiaries: Path) -> dict:
@@ -122,26 +40,26 @@ def child_ingest(csv: Path, beneficiaries: Path) -> dict:
     from tasks.ingest.publish import publish_batch
     from tasks.ingest.register import register_batch
     from tasks.ingest.stage import standardise_batch
-    from tasks.validate.task import validate_batch
+    from tasks.validate.steps import validate_batch
 
     def ingest(path: Path, dataset: str, partner: str | None) -> tuple[Clock, object]:
         clock = Clock()
-        started = _now()
+        started = now()
         ticket = register_batch.fn(path, dataset, partner)
         clock.step("register", started)
-        started = _now()
+        started = now()
         staged = standardise_batch.fn(ticket)
         clock.step("standardise", started)
-        started = _now()
+        started = now()
         verdict = validate_batch.fn(staged)
         clock.step("validate", started)
-        started = _now()
+        started = now()
         summary = publish_batch.fn(verdict)
         clock.step("publish", started)
         return clock, summary
 
     ingest(beneficiaries, "beneficiaries", None)  # also pays the imports and the migration once
-    base = _peak_mb()
+    base = peak_mb()
     clock, summary = ingest(csv, "loans", "amassa")
     return {
         "times": clock.wall,
@@ -149,55 +67,9 @@ def child_ingest(csv: Path, beneficiaries: Path) -> dict:
         "rows_in": summary.rows_in,
         "rows_loaded": summary.rows_loaded,
         "rows_quarantined": summary.rows_quarantined,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb(),
         "base_mb": base,
     }
-
-
-def child_floor(csv: Path, url: str, work: Path, loader: str) -> dict:
-    """pyarrow CSV read + Parquet write + a bulk load (`to_sql`, `adbc` or `copy`), on the same file."""
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    clock = Clock()
-    started = _now()
-    table = pacsv.read_csv(
-        csv,
-        read_options=pacsv.ReadOptions(encoding="cp1252", skip_rows=1),
-        parse_options=pacsv.ParseOptions(delimiter=";"),
-    )
-    clock.step("read", started)
-    started = _now()
-    pq.write_table(table, work / "floor.parquet", compression="zstd")
-    clock.step("parquet", started)
-    table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
-    started = _now()
-    if loader == "to_sql":  # the issue's floor for SQLite: pandas' own bulk insert
-        import sqlite3
-
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            table.to_pandas().to_sql("floor_loans", conn, index=False)
-    elif loader == "adbc":  # faster than to_sql: Arrow straight into SQLite, no Python objects per row
-        import adbc_driver_sqlite.dbapi as adbc
-
-        with adbc.connect(url.removeprefix("sqlite:///")) as conn, conn.cursor() as cur:
-            cur.adbc_ingest("floor_loans", table, mode="create")
-            conn.commit()
-    else:
-        import psycopg
-        import pyarrow.csv as pacsv_write
-
-        dsn = url.replace("postgresql+psycopg://", "postgresql://")
-        buffer = __import__("io").BytesIO()
-        pacsv_write.write_csv(table, buffer, write_options=pacsv_write.WriteOptions(include_header=False))
-        with psycopg.connect(dsn) as conn, conn.cursor() as cur:
-            cur.execute(
-                "CREATE TABLE floor_loans (" + ", ".join(f"c{i} text" for i in range(table.num_columns)) + ")"
-            )
-            with cur.copy("COPY floor_loans FROM STDIN (FORMAT csv)") as copy:
-                copy.write(buffer.getvalue())
-    clock.step("load", started)
-    return {"times": clock.wall, "cpu": clock.cpu, "rows": table.num_rows, "peak_mb": _peak_mb()}
 
 
 def run_child(args: list[str], env: dict[str, str]) -> dict:

@@ -162,7 +162,7 @@ def broadcast(stack: dict[str, Any], week: int, audience: int) -> dict[str, Any]
 
 def ingest(stack: dict[str, Any], rows: int) -> dict[str, Any]:
     """An AMASSA loans file of `rows` rows dropped in landing and the landing-scan run that ingests it."""
-    from ingest_1m import write_loans
+    from amassa_loans import write_loans
     from sqlalchemy import select
 
     from warehouse.db import engine_for

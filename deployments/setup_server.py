@@ -86,13 +86,41 @@ def ensure_secrets(secrets: dict[str, str]) -> list[str]:
     return done
 
 
+ALERT_URL_ENV = "MALUX_ALERT_WEBHOOK_URL"  # the same URL the hooks' server variable gets (variables.yaml)
+_WEBHOOK_REF = "webhook/"  # an action's block_document_id "webhook/<name>": the Webhook block saved here
+
+
+def ensure_webhook_block(name: str, url: str) -> Any:
+    """The Webhook block an automation posts alerts through, saved (or updated) with the alert URL."""
+    from prefect.blocks.webhook import Webhook
+
+    return Webhook(url=url).save(name, overwrite=True)
+
+
+def _resolve_webhooks(spec: dict[str, Any]) -> str | None:
+    """Swap each "webhook/<name>" block reference for the saved block's id; why not, when it cannot be."""
+    for action in spec.get("actions", []):
+        ref = str(action.get("block_document_id", ""))
+        if ref.startswith(_WEBHOOK_REF):
+            url = os.environ.get(ALERT_URL_ENV)
+            if not url:
+                return f"{ALERT_URL_ENV} unset"
+            action["block_document_id"] = str(ensure_webhook_block(ref.removeprefix(_WEBHOOK_REF), url))
+    return None
+
+
 def ensure_automations(client: Any, folder: Path = HERE / "automations") -> list[str]:
     """Each automation of automations/*.yaml, replacing any of the same name rather than adding a copy."""
     from prefect.events.schemas.automations import AutomationCore
 
     done = []
     for path in sorted(folder.glob("*.yaml")):
-        automation = AutomationCore.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        missing = _resolve_webhooks(spec)
+        if missing:
+            done.append(f"automation {spec['name']}: skipped ({missing})")
+            continue
+        automation = AutomationCore.model_validate(spec)
         for old in client.read_automations_by_name(automation.name):
             client.delete_automation(old.id)
         client.create_automation(automation)

@@ -12,7 +12,7 @@ from tasks.ingest.publish import publish_batch
 from tasks.ingest.register import previous_summary, register_batch
 from tasks.ingest.stage import standardise_batch
 from tasks.sms.steps import apply_delivery_reports_task
-from tasks.validate.task import validate_batch
+from tasks.validate.steps import validate_batch
 from tasks.warehouse_schema import ensure_schema
 
 

@@ -7,7 +7,7 @@ from prefect import flow, get_run_logger
 from flows.ingest_file import ingest_file
 from tasks.alerts.webhook import notify_failure
 from tasks.ingest.models import BatchSummary
-from tasks.sources.kobo_steps import DATASET, PARTNER, pull_submissions, record_pulled
+from tasks.sources.steps import DATASET, PARTNER, pull_submissions, record_pulled
 from tasks.warehouse_schema import ensure_schema
 
 

@@ -7,6 +7,8 @@ the country code, the operator prefix and the last two digits (`+22376****56`).
 
 from __future__ import annotations
 
+from warehouse.sms_status import ACCEPTED_BY_GATEWAY, OutboxStatus, sql_list
+
 # The E.164 form is "+223" and 8 digits: keep "+223" + 2 prefix digits, hide 4, keep the last 2.
 _MASK = "CASE WHEN {col} IS NULL THEN NULL ELSE substr({col}, 1, 6) || '****' || substr({col}, 11, 2) END"
 
@@ -38,13 +40,13 @@ SELECT m.message_id, m.campaign, m.week, m.beneficiary_id, {_MASK.format(col="m.
        m.wired_at, m.final_at
 FROM sms_outbox m
 """,
-    "mart_sms_weekly": """
+    "mart_sms_weekly": f"""
 SELECT m.campaign, m.week, m.operator,
        MIN(m.scheduled_at) AS scheduled_at,
        COUNT(*) AS messages,
-       SUM(CASE WHEN m.status IN ('wired', 'sent', 'delivered', 'undelivered') THEN 1 ELSE 0 END) AS accepted,
-       SUM(CASE WHEN m.status = 'delivered' THEN 1 ELSE 0 END) AS delivered,
-       SUM(CASE WHEN m.status = 'failed' THEN 1 ELSE 0 END) AS failed,
+       SUM(CASE WHEN m.status IN ({sql_list(ACCEPTED_BY_GATEWAY)}) THEN 1 ELSE 0 END) AS accepted,
+       SUM(CASE WHEN m.status = '{OutboxStatus.DELIVERED.value}' THEN 1 ELSE 0 END) AS delivered,
+       SUM(CASE WHEN m.status = '{OutboxStatus.FAILED.value}' THEN 1 ELSE 0 END) AS failed,
        SUM(m.segments) AS segments
 FROM sms_outbox m
 GROUP BY m.campaign, m.week, m.operator

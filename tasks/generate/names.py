@@ -144,7 +144,8 @@ SEED_NAMES = [
     "Ségou Semences",
 ]
 MFIS = ["Soro Yiriwaso", "Kafo Jiginew", "Nyesigiso"]
-# libphonenumber's Mali mobile ranges (DESIGN §4): Orange 7x/82-84/90-94, Moov 6x/89/95-99, Telecel 50-53.
+# libphonenumber's Mali mobile ranges (tasks/standardise/phones.py reads operators from them):
+# Orange 7x/82-84/90-94, Moov 6x/89/95-99, Telecel 50-53.
 MOBILE_PREFIXES = [
     "70",
     "71",

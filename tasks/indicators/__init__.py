@@ -1,1 +1,1 @@
-"""Bimonthly indicators: the catalogue of DESIGN §5 computed in SQL and stored in `indicator_value`."""
+"""Bimonthly indicators: the catalogue of config/indicators.yaml, computed in SQL into `indicator_value`."""

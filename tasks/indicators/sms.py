@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -26,41 +25,13 @@ from sqlalchemy.sql import Select
 
 from tasks.indicators.measure import Context, Measure
 from tasks.indicators.periods import Period
+from tasks.sms.calendar import CampaignWeek, all_campaign_weeks
 from warehouse.schema import beneficiaries, sms_delivery_reports, sms_optout, sms_outbox
-
-# Statuses of a message the gateway has accepted (DESIGN §6: wired = accepted by the gateway).
-ACCEPTED = ("wired", "sent", "delivered", "undelivered")
-
-
-@dataclass(frozen=True)
-class CampaignWeek:
-    """One weekly broadcast of a campaign and the send times that bound it."""
-
-    campaign: str
-    week: int
-    send_at: datetime
-    next_send_at: datetime
-
-
-def campaign_weeks(config_dir: Path) -> list[CampaignWeek]:
-    """Every campaign week of `campaigns.yaml`: week N goes out on start + 7·(N−1) days at the send time."""
-    config = yaml.safe_load((config_dir / "campaigns.yaml").read_text(encoding="utf-8"))
-    send_time = time.fromisoformat(str(config.get("send_time", "08:00")))
-    weeks = []
-    for name, campaign in config["campaigns"].items():
-        start = (
-            campaign["start"]
-            if isinstance(campaign["start"], date)
-            else date.fromisoformat(campaign["start"])
-        )
-        for week in range(1, int(campaign["weeks"]) + 1):
-            send_at = datetime.combine(start + timedelta(days=7 * (week - 1)), send_time)
-            weeks.append(CampaignWeek(str(name), week, send_at, send_at + timedelta(days=7)))
-    return weeks
+from warehouse.sms_status import ACCEPTED_BY_GATEWAY, OutboxStatus
 
 
 def weeks_ending_in(weeks: list[CampaignWeek], period: Period) -> list[CampaignWeek]:
-    """The campaign weeks that end inside the period (DESIGN §5): a week ends 7 days after its send time."""
+    """The campaign weeks that end inside the period: a week ends 7 days after its send (indicators.yaml)."""
     return [w for w in weeks if period.starts_at < w.next_send_at <= period.ends_before]
 
 
@@ -90,7 +61,7 @@ def _accepted_in_period(context: Context) -> list[Measure]:
     """sms_sent, sms_delivered and sms_delivery_rate: messages whose week's send time falls in the period."""
     o, r = sms_outbox, sms_delivery_reports
     in_period = and_(
-        o.c.status.in_(ACCEPTED),
+        o.c.status.in_(ACCEPTED_BY_GATEWAY),
         o.c.scheduled_at >= context.period.starts_at,
         o.c.scheduled_at < context.period.ends_before,
     )
@@ -103,7 +74,7 @@ def _accepted_in_period(context: Context) -> list[Measure]:
     )
 
     def delivered(rows_):
-        return func.sum(case((rows_.c.status == "delivered", 1), else_=0))
+        return func.sum(case((rows_.c.status == OutboxStatus.DELIVERED, 1), else_=0))
 
     def sent(rows_):
         return func.count(rows_.c.message_id)
@@ -126,7 +97,7 @@ def _accepted_in_period(context: Context) -> list[Measure]:
 def _week_reports(weeks: list[CampaignWeek]):
     """Batches of the delivery reports of the weeks' accepted messages: what reach and broadcast read."""
     w, o, r = _weeks_table(weeks), sms_outbox, sms_delivery_reports
-    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED))
+    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED_BY_GATEWAY))
     return (
         select(w.c.campaign, w.c.week, r.c.batch_id)
         .select_from(w.join(o, of_week).join(r, r.c.message_id == o.c.message_id))
@@ -149,7 +120,7 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> 
         )
     )
     reached_join = w.join(o, and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week))
-    reached_when = and_(o.c.status == "delivered", o.c.final_at < w.c.next_send_at)
+    reached_when = and_(o.c.status == OutboxStatus.DELIVERED, o.c.final_at < w.c.next_send_at)
     # (campaign, week, beneficiary) is unique in the outbox, so each row is one distinct recipient.
     reached = (
         select(w.c.campaign, w.c.week, literal(None, Integer()).label("batch_id"), literal(0), literal(1))
@@ -172,7 +143,7 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> 
 def _weeks_broadcast(weeks: list[CampaignWeek], week_reports) -> Measure:
     """Campaign weeks of the period for which the gateway accepted at least one message."""
     w, o = _weeks_table(weeks), sms_outbox
-    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED))
+    of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED_BY_GATEWAY))
     rows = select(
         w.c.campaign, w.c.week, case((exists().where(of_week), 1), else_=0).label("broadcast")
     ).subquery("broadcast_rows")
@@ -187,7 +158,7 @@ def _weeks_broadcast(weeks: list[CampaignWeek], week_reports) -> Measure:
 
 def measures(context: Context) -> list[Measure]:
     """The SMS family's indicators for the context's period."""
-    weeks = weeks_ending_in(campaign_weeks(context.config_dir), context.period)
+    weeks = weeks_ending_in(all_campaign_weeks(context.config_dir), context.period)
     week_reports = _week_reports(weeks)  # one object: the lineage cache runs this join once for both
     return [
         *_accepted_in_period(context),

@@ -1,4 +1,4 @@
-"""Headless Chromium: print the note to PDF and see the page as a person would (DESIGN §8 flags)."""
+"""Headless Chromium: print the note to PDF and see the page as a person would, offline."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import tempfile
 from pathlib import Path
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-# Without the networking flags Chromium stalls on a machine with no internet (DESIGN §8).
+# Without the networking flags Chromium stalls on a machine with no internet (it waits on its update and
+# sync services); --no-sandbox lets it run as root in a container.
 FLAGS = (
     "--headless",
     "--no-sandbox",

@@ -13,12 +13,12 @@ from sqlalchemy import Engine
 from malux.settings import get_settings
 from tasks.indicators.catalogue import load_catalogue
 from tasks.indicators.periods import periods_between
-from tasks.indicators.sms import campaign_weeks
 from tasks.report import charts
 from tasks.report.chromium import find_chromium, print_pdf
 from tasks.report.labels import TEXT, number, percent, period_label
 from tasks.report.note import TEMPLATES, Stored, _headline, _portfolio, _trend_chart
 from tasks.report.snapshot import take_snapshot
+from tasks.sms.calendar import all_campaign_weeks
 
 WORDS = {
     "fr": {
@@ -97,9 +97,9 @@ def write_evaluation(
     if lang not in TEXT:
         raise ValueError(f"the report is written in {sorted(TEXT)}, not {lang!r}")
     config_dir = config_dir or get_settings().config_dir
-    weeks = [w for w in campaign_weeks(config_dir) if w.campaign == campaign]
+    weeks = [w for w in all_campaign_weeks(config_dir) if w.campaign == campaign]
     if not weeks:
-        known = sorted({w.campaign for w in campaign_weeks(config_dir)})
+        known = sorted({w.campaign for w in all_campaign_weeks(config_dir)})
         raise ValueError(f"unknown campaign {campaign!r}: config/campaigns.yaml has {known}")
     periods = periods_between(weeks[0].send_at.date(), weeks[-1].next_send_at.date())
     catalogue = load_catalogue(config_dir / "indicators.yaml")

@@ -25,6 +25,7 @@ from tasks.report.labels import (
 )
 from tasks.report.snapshot import take_snapshot
 from warehouse.schema import beneficiaries, loans, repayments, sms_outbox, training_sessions
+from warehouse.sms_status import ACCEPTED_BY_GATEWAY
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PORTFOLIO = ("gross_loan_portfolio_xof", "par30", "loans_disbursed_xof", "repayment_rate")
@@ -55,9 +56,7 @@ def latest_period_with_data(engine: Engine) -> str | None:
         select(func.max(loans.c.disbursed_on)),
         select(func.max(repayments.c.paid_on)),
         select(func.max(beneficiaries.c.registered_on)),
-        select(func.max(sms_outbox.c.scheduled_at)).where(
-            sms_outbox.c.status.in_(("wired", "sent", "delivered", "undelivered"))
-        ),
+        select(func.max(sms_outbox.c.scheduled_at)).where(sms_outbox.c.status.in_(ACCEPTED_BY_GATEWAY)),
     ]
     with engine.connect() as conn:
         found = [d for q in dates if (d := conn.execute(q).scalar()) is not None]

@@ -1,4 +1,7 @@
-"""The campaign calendar: which weeks a broadcast goes out, and when (config/campaigns.yaml)."""
+"""The campaign calendar: which weeks a broadcast goes out, and when (config/campaigns.yaml).
+
+The one calendar of MALUX: the SMS flows schedule from it and the SMS indicators bound their weeks with it.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +22,14 @@ class CampaignWeek:
     week: int
     send_at: datetime
 
+    @property
+    def next_send_at(self) -> datetime:
+        """When the week ends: the next week's broadcast, 7 days later (what reach is measured against)."""
+        return self.send_at + timedelta(days=7)
+
 
 def _load(config_dir: Path | None) -> dict:
+    """The parsed campaigns.yaml of the config directory (the settings' one by default)."""
     path = (config_dir or get_settings().config_dir) / "campaigns.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 

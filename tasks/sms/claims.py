@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine, exists, select, update
 
 from warehouse.schema import sms_delivery_reports, sms_outbox
+from warehouse.sms_status import OutboxStatus
 
 # A row left 'sending' longer than this belongs to a sender that died: far above a chunk's worst send time.
 IN_DOUBT_AFTER = timedelta(minutes=10)
@@ -47,14 +48,20 @@ def settle_dead_senders(
     """
     week_rows = (sms_outbox.c.campaign == campaign, sms_outbox.c.week == week)
     stale_claim = update(sms_outbox).where(
-        *week_rows, sms_outbox.c.status == "claimed", sms_outbox.c.wired_at < now - lease
+        *week_rows, sms_outbox.c.status == OutboxStatus.CLAIMED, sms_outbox.c.wired_at < now - lease
     )
-    unclaimed = conn.execute(stale_claim.values(status="queued", wired_at=None)).rowcount
-    in_doubt = (*week_rows, sms_outbox.c.status == "sending", sms_outbox.c.wired_at < now - in_doubt_after)
+    unclaimed = conn.execute(stale_claim.values(status=OutboxStatus.QUEUED, wired_at=None)).rowcount
+    in_doubt = (
+        *week_rows,
+        sms_outbox.c.status == OutboxStatus.SENDING,
+        sms_outbox.c.wired_at < now - in_doubt_after,
+    )
     reported = exists().where(sms_delivery_reports.c.message_id == sms_outbox.c.message_id)
-    conn.execute(update(sms_outbox).where(*in_doubt, reported).values(status="wired"))
+    conn.execute(update(sms_outbox).where(*in_doubt, reported).values(status=OutboxStatus.WIRED))
     requeue = update(sms_outbox).where(*in_doubt, ~reported)
-    requeue = requeue.values(status="queued", wired_at=None, error="interrupted before the gateway answered")
+    requeue = requeue.values(
+        status=OutboxStatus.QUEUED, wired_at=None, error="interrupted before the gateway answered"
+    )
     return unclaimed + conn.execute(requeue).rowcount
 
 
@@ -66,7 +73,9 @@ def claim(engine: Engine, campaign: str, week: int, size: int) -> Claim:
     pending = sms_outbox.alias("pending")
     ids = (
         select(pending.c.message_id)
-        .where(pending.c.campaign == campaign, pending.c.week == week, pending.c.status == "queued")
+        .where(
+            pending.c.campaign == campaign, pending.c.week == week, pending.c.status == OutboxStatus.QUEUED
+        )
         .order_by(pending.c.message_id)
         .limit(size)
         .with_for_update(skip_locked=True)
@@ -74,8 +83,8 @@ def claim(engine: Engine, campaign: str, week: int, size: int) -> Claim:
     at = datetime.now(UTC)
     take = (
         update(sms_outbox)
-        .where(sms_outbox.c.status == "queued", sms_outbox.c.message_id.in_(ids))
-        .values(status="claimed", wired_at=at)
+        .where(sms_outbox.c.status == OutboxStatus.QUEUED, sms_outbox.c.message_id.in_(ids))
+        .values(status=OutboxStatus.CLAIMED, wired_at=at)
         .returning(*_COLUMNS)
     )
     with engine.begin() as conn:
@@ -93,11 +102,11 @@ def start(engine: Engine, claimed: Claim) -> Claim:
     flip = (
         update(sms_outbox)
         .where(
-            sms_outbox.c.status == "claimed",
+            sms_outbox.c.status == OutboxStatus.CLAIMED,
             sms_outbox.c.wired_at == claimed.at,
             sms_outbox.c.message_id.in_([r.message_id for r in claimed.rows]),
         )
-        .values(status="sending", attempts=sms_outbox.c.attempts + 1, wired_at=at)
+        .values(status=OutboxStatus.SENDING, attempts=sms_outbox.c.attempts + 1, wired_at=at)
         .returning(*_COLUMNS)
     )
     with engine.begin() as conn:
@@ -105,7 +114,7 @@ def start(engine: Engine, claimed: Claim) -> Claim:
     return Claim(at, rows)
 
 
-def release(engine: Engine, taken: Claim, status: str) -> None:
+def release(engine: Engine, taken: Claim, status: OutboxStatus) -> None:
     """Put rows this run took but never sent back to 'queued' as they were; `status` is where they are now."""
     if not taken.rows:
         return
@@ -114,8 +123,8 @@ def release(engine: Engine, taken: Claim, status: str) -> None:
         sms_outbox.c.wired_at == taken.at,
         sms_outbox.c.message_id.in_([r.message_id for r in taken.rows]),
     )
-    values: dict = {"status": "queued", "wired_at": None}
-    if status == "sending":
+    values: dict = {"status": OutboxStatus.QUEUED, "wired_at": None}
+    if status == OutboxStatus.SENDING:
         values["attempts"] = sms_outbox.c.attempts - 1
     with engine.begin() as conn:
         conn.execute(back.values(**values))

@@ -12,7 +12,8 @@ from tasks.sms.calendar import week_for
 from tasks.sms.gateways.file import file_gateway_message_id
 
 COLUMNS = ["message_id", "status", "status_at", "gateway_message_id", "phone", "error_code"]
-# Delivery chance by operator (DESIGN §4 prefixes); Telecel's network does a little worse, as in the field.
+# Delivery chance by operator (read from the number's prefix by tasks/standardise/phones.py); Telecel's
+# network does a little worse, as in the field.
 DELIVERY_RATE = {"orange": 0.93, "moov": 0.92, "telecel": 0.85}
 ERROR_CODES = ["absent_subscriber", "unknown_subscriber", "memory_capacity_exceeded", "network_timeout"]
 

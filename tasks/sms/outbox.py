@@ -6,21 +6,20 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Update, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import Engine, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tasks.sms.claims import CLAIM_LEASE, IN_DOUBT_AFTER, Claim, claim, release, settle_dead_senders, start
 from tasks.sms.compose import Composed, compose_week
 from tasks.sms.gateways.base import Gateway, OutgoingSms, SendResult
-from warehouse.schema import sms_delivery_reports, sms_optout, sms_outbox
+from tasks.sms.reports import advance_outbox
+from warehouse.schema import sms_optout, sms_outbox
+from warehouse.sms_status import OutboxStatus
 
 CHUNK = 500
 MAX_ATTEMPTS = 3
-FINAL_REPORTS = ("delivered", "undelivered", "rejected")
-INTERIM_REPORTS = ("accepted", "buffered")
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def _row(m: Composed, now: datetime) -> dict:
         "beneficiary_id": m.beneficiary_id, "phone": m.phone, "operator": m.operator,
         "language": m.language, "body": m.body,
         "encoding": m.encoding, "segments": m.segments, "scheduled_at": m.scheduled_at,
-        "status": "queued", "attempts": 0, "queued_at": now,
+        "status": OutboxStatus.QUEUED, "attempts": 0, "queued_at": now,
     }  # fmt: skip
 
 
@@ -88,9 +87,13 @@ def _cancel_opted_out(conn, campaign: str, week: int, now: datetime) -> int:
     )
     cancel = (
         update(sms_outbox)
-        .where(sms_outbox.c.campaign == campaign, sms_outbox.c.week == week, sms_outbox.c.status == "queued")
+        .where(
+            sms_outbox.c.campaign == campaign,
+            sms_outbox.c.week == week,
+            sms_outbox.c.status == OutboxStatus.QUEUED,
+        )
         .where(opted_out)
-        .values(status="failed", error="opted out before sending")
+        .values(status=OutboxStatus.FAILED, error="opted out before sending")
     )
     return conn.execute(cancel).rowcount
 
@@ -116,25 +119,146 @@ def _send_concurrently(
     return answers
 
 
-def _mark(
-    engine: Engine, gateway: str, now: datetime, wired: list, final: list, retry: list, doubt: list
-) -> None:
+@dataclass(frozen=True)
+class _Answers:
+    """One chunk's answers, sorted by what each does to its row; recorded in one transaction by `_record`."""
+
+    at: datetime
+    wired: list[dict]  # accepted: {"mid", "gmid"}
+    final: list[dict]  # refused for good: {"mid", "err"}
+    retry: list[dict]  # refused for now, attempts left: {"mid", "err"}
+    doubt: list[dict]  # may have reached the gateway unanswered: {"mid", "err"}
+
+
+def _sort_answers(rows: list, answers: dict[str, SendResult]) -> _Answers:
+    """What each row's answer does to it; a row the gateway did not answer is refused for now."""
+    sorted_ = _Answers(datetime.now(UTC), [], [], [], [])
+    for r in rows:
+        answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
+        if answer.accepted:
+            sorted_.wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
+        elif answer.in_doubt:
+            sorted_.doubt.append({"mid": r.message_id, "err": answer.error})
+        elif answer.transient and r.attempts < MAX_ATTEMPTS:
+            sorted_.retry.append({"mid": r.message_id, "err": answer.error})
+        else:
+            sorted_.final.append({"mid": r.message_id, "err": answer.error})
+    return sorted_
+
+
+def _record(engine: Engine, gateway: str, answers: _Answers) -> None:
     """Record answers in one transaction; only rows still 'sending' change, as a report may have won."""
     by_id = update(sms_outbox).where(sms_outbox.c.message_id == bindparam("mid"))
-    in_flight = by_id.where(sms_outbox.c.status == "sending")
+    in_flight = by_id.where(sms_outbox.c.status == OutboxStatus.SENDING)
+    err = bindparam("err")
     with engine.begin() as conn:
-        if wired:
-            status = case((sms_outbox.c.status == "sending", "wired"), else_=sms_outbox.c.status)
-            values = {"status": status, "wired_at": now, "gateway_message_id": bindparam("gmid")}
-            conn.execute(by_id.values(**values, gateway=gateway, error=None), wired)
+        if answers.wired:
+            status = case(
+                (sms_outbox.c.status == OutboxStatus.SENDING, OutboxStatus.WIRED), else_=sms_outbox.c.status
+            )
+            values = {"status": status, "wired_at": answers.at, "gateway_message_id": bindparam("gmid")}
+            conn.execute(by_id.values(**values, gateway=gateway, error=None), answers.wired)
             # Reports that came back before this commit (Kannel's take milliseconds) apply now.
-            advance_outbox(conn, [w["mid"] for w in wired])
-        if final:
-            conn.execute(in_flight.values(status="failed", gateway=gateway, error=bindparam("err")), final)
-        if retry:
-            conn.execute(in_flight.values(status="queued", wired_at=None, error=bindparam("err")), retry)
-        if doubt:  # stays 'sending' with its flip time: settled by a delivery report or re-queued later
-            conn.execute(in_flight.values(gateway=gateway, error=bindparam("err")), doubt)
+            advance_outbox(conn, [w["mid"] for w in answers.wired])
+        if answers.final:
+            conn.execute(
+                in_flight.values(status=OutboxStatus.FAILED, gateway=gateway, error=err), answers.final
+            )
+        if answers.retry:
+            conn.execute(
+                in_flight.values(status=OutboxStatus.QUEUED, wired_at=None, error=err), answers.retry
+            )
+        if (
+            answers.doubt
+        ):  # stays 'sending' with its flip time: settled by a delivery report or re-queued later
+            conn.execute(in_flight.values(gateway=gateway, error=err), answers.doubt)
+
+
+@dataclass
+class _Tally:
+    """What the run's chunks came to so far."""
+
+    sent: int = 0
+    failed: int = 0
+    retry_later: int = 0
+
+    def add(self, answers: _Answers) -> None:
+        self.sent += len(answers.wired)
+        self.failed += len(answers.final)
+        self.retry_later += len(answers.retry)
+
+
+class _SendRun:
+    """One run's chunks through claim -> mark handed ('sending') -> submit to the gateway -> record answers.
+
+    One bookkeeping thread runs, in this order, the hand-over flip of chunk k, the record of chunk k-1 and the
+    claim of chunk k+1, so the send loop waits only for the flip; rows are 'sending' from their flip to their
+    record. With a pace, the record goes first: it is written while the pace waits for the rate limit.
+    Whatever the run took and did not send goes back to 'queued' when it closes (`tasks/sms/claims.py`).
+    """
+
+    def __init__(self, engine: Engine, gateway: Gateway, campaign: str, week: int, chunk: int, workers: int):
+        self.engine, self.gateway, self.campaign, self.week = engine, gateway, campaign, week
+        self.chunk, self.workers = chunk, workers
+        self.pool = (
+            ThreadPoolExecutor(workers, thread_name_prefix=f"sms-{gateway.name}") if workers > 1 else None
+        )
+        self.books = ThreadPoolExecutor(1, thread_name_prefix="sms-outbox")
+        self.held: Claim | None = None  # claimed, not handed yet
+        self.ahead: Future[Claim] | None = None  # the next chunk's claim, on the bookkeeping thread
+        self.unrecorded: _Answers | None = None  # the chunk just sent, recorded beside the next one
+
+    def run(self, pace: Callable[[int], None] | None) -> _Tally:
+        """Send chunk after chunk until none is left or the gateway asks us to back off."""
+        tally = _Tally()
+        self.held = claim(self.engine, self.campaign, self.week, self.chunk)
+        while self.held.rows:
+            recording = None
+            if pace is not None:
+                recording = self._record_unrecorded()
+                pace(len(self.held.rows))
+            handing = self.books.submit(start, self.engine, self.held)
+            if self.unrecorded is not None:
+                recording = self._record_unrecorded()
+            self.ahead = self.books.submit(claim, self.engine, self.campaign, self.week, self.chunk)
+            on_wire, self.held = handing.result(), None
+            answers = self._submit(on_wire)
+            self.unrecorded = answers
+            tally.add(answers)
+            if recording is not None:
+                recording.result()  # the previous chunk's record; a failure stops the run here
+            if answers.retry:  # the gateway is struggling: stop here and let the task's retry back off
+                break
+            self.held, self.ahead = self.ahead.result(), None
+        if self.unrecorded is not None:
+            self._record_unrecorded().result()
+        return tally
+
+    def _record_unrecorded(self) -> Future | None:
+        """Queue the record of the chunk just sent, if any, on the bookkeeping thread."""
+        if self.unrecorded is None:
+            return None
+        answers, self.unrecorded = self.unrecorded, None
+        return self.books.submit(_record, self.engine, self.gateway.name, answers)
+
+    def _submit(self, on_wire: Claim) -> _Answers:
+        """The gateway's answers to the handed rows; if the send itself fails, the rows go back unsent."""
+        try:
+            answers = _send(self.gateway, self.campaign, self.week, on_wire.rows, self.workers, self.pool)
+        except BaseException:
+            release(self.engine, on_wire, OutboxStatus.SENDING)  # nothing of this chunk was answered
+            raise
+        return _sort_answers(on_wire.rows, answers)
+
+    def close(self) -> None:
+        """Wait for the bookkeeping (answers are recorded before we return); give back what was not sent."""
+        self.books.shutdown(wait=True)
+        if self.held is not None:
+            release(self.engine, self.held, OutboxStatus.CLAIMED)  # e.g. pace failed: claimed, never sent
+        if self.ahead is not None and self.ahead.exception() is None:
+            release(self.engine, self.ahead.result(), OutboxStatus.CLAIMED)  # claimed ahead, never sent
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
 
 
 def send_queued(
@@ -152,7 +276,7 @@ def send_queued(
     """Hand the week's queued messages to the gateway in chunks; a row leaves 'queued' once, when claimed.
 
     Each chunk is claimed in one transaction ('claimed'), flipped to 'sending' just before it is sent with
-    `workers` concurrent requests (default: the gateway's `concurrency`, else 1), and marked in one
+    `workers` concurrent requests (default: the gateway's `concurrency`, else 1), and recorded in one
     transaction while the next chunk is in flight. A sender killed mid-run leaves its chunk ahead 'claimed'
     (queued again after `claim_lease`) and its chunk on the wire 'sending' (after `in_doubt_after`, rows a
     delivery report vouches for become wired and the rest are queued again): see `tasks/sms/claims.py`.
@@ -160,61 +284,20 @@ def send_queued(
     A subscriber who opted out up to `as_of` (naive UTC, default now) is skipped; a backfill of past weeks
     passes the week's send_at, or every later opt-out would cancel that subscriber's earlier weeks.
     """
-    sent = failed = retry_later = 0
-    workers = workers or getattr(gateway, "concurrency", 1)
     with engine.begin() as conn:
         skipped = _cancel_opted_out(conn, campaign, week, as_of or datetime.now(UTC).replace(tzinfo=None))
         settle_dead_senders(conn, campaign, week, datetime.now(UTC), claim_lease, in_doubt_after)
-    # One bookkeeping thread runs, in this order, the flip of chunk k, the marks of chunk k-1 and the claim of
-    # chunk k+1, so the send loop waits only for the flip; rows are 'sending' from their flip to their mark.
-    # With a pace, the marks go first: they are recorded while the pace waits for the rate limit.
-    pool = ThreadPoolExecutor(workers, thread_name_prefix=f"sms-{gateway.name}") if workers > 1 else None
-    books = ThreadPoolExecutor(1, thread_name_prefix="sms-outbox")
-    marks: tuple | None = None  # the answers of the chunk just sent, marked beside the next one
-    ahead: Future | None = None
-    held: Claim | None = claim(engine, campaign, week, chunk_size)  # claimed, not flipped yet
+    run = _SendRun(engine, gateway, campaign, week, chunk_size, workers or getattr(gateway, "concurrency", 1))
     try:
-        while held.rows:
-            marking = None
-            if pace is not None:
-                if marks is not None:
-                    marking, marks = books.submit(_mark, engine, gateway.name, *marks), None
-                pace(len(held.rows))
-            starting = books.submit(start, engine, held)
-            if marks is not None:
-                marking = books.submit(_mark, engine, gateway.name, *marks)
-            ahead = books.submit(claim, engine, campaign, week, chunk_size)
-            on_wire, held, marks = starting.result(), None, None
-            try:
-                answers = _send(gateway, campaign, week, on_wire.rows, workers, pool)
-            except BaseException:
-                release(engine, on_wire, "sending")  # nothing of this chunk was answered: back as it was
-                raise
-            marks = _sort_answers(on_wire.rows, answers)
-            wired, final, retry = marks[1], marks[2], marks[3]
-            sent, failed, retry_later = sent + len(wired), failed + len(final), retry_later + len(retry)
-            if marking is not None:
-                marking.result()  # the previous chunk's marks; a failure stops the run here
-            if retry:  # the gateway is struggling: stop here and let the task's retry back off
-                break
-            held, ahead = ahead.result(), None
-        if marks is not None:
-            books.submit(_mark, engine, gateway.name, *marks).result()
+        tally = run.run(pace)
     finally:
-        books.shutdown(wait=True)  # on an error too: answers are recorded before we return
-        if held is not None:
-            release(engine, held, "claimed")  # e.g. pace failed: claimed, never sent
-        if ahead is not None and ahead.exception() is None:
-            release(engine, ahead.result(), "claimed")  # claimed ahead, never sent
-        if pool is not None:
-            pool.shutdown(wait=True)
+        run.close()
+    of_week = (sms_outbox.c.campaign == campaign, sms_outbox.c.week == week)
     with engine.connect() as conn:
         in_doubt = conn.scalar(
-            select(func.count()).where(
-                sms_outbox.c.campaign == campaign, sms_outbox.c.week == week, sms_outbox.c.status == "sending"
-            )
+            select(func.count()).where(*of_week, sms_outbox.c.status == OutboxStatus.SENDING)
         )
-    return SendSummary(sent, failed, skipped, retry_later, in_doubt)
+    return SendSummary(tally.sent, tally.failed, skipped, tally.retry_later, in_doubt)
 
 
 def _send(
@@ -227,71 +310,3 @@ def _send(
         OutgoingSms(r.message_id, campaign, week, r.phone, r.body, r.encoding, r.segments) for r in rows
     ]
     return {a.message_id: a for a in _send_concurrently(gateway, outgoing, workers, pool)}
-
-
-def _sort_answers(rows: list, answers: dict[str, SendResult]) -> tuple:
-    """(time, wired, final, retry, doubt): the arguments of `_mark` for one chunk."""
-    wired, final, retry, doubt = [], [], [], []
-    for r in rows:
-        answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
-        if answer.accepted:
-            wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
-        elif answer.in_doubt:
-            doubt.append({"mid": r.message_id, "err": answer.error})
-        elif answer.transient and r.attempts < MAX_ATTEMPTS:
-            retry.append({"mid": r.message_id, "err": answer.error})
-        else:
-            final.append({"mid": r.message_id, "err": answer.error})
-    return datetime.now(UTC), wired, final, retry, doubt
-
-
-def apply_delivery_reports(engine: Engine) -> int:
-    """Move outbox rows forward from delivery reports; a late 'accepted' never undoes a final status."""
-    with engine.begin() as conn:
-        return advance_outbox(conn)
-
-
-def advance_outbox(conn: Connection, message_ids: list[str] | None = None) -> int:
-    """Delivery reports' precedence applied to all messages, or to these only (the receiver's batches)."""
-    if message_ids is not None and not message_ids:
-        return 0
-    to_final, to_sent = _advance_statements(scoped=message_ids is not None)
-    params = {"mids": message_ids} if message_ids is not None else {}
-    return conn.execute(to_final, params).rowcount + conn.execute(to_sent, params).rowcount
-
-
-@cache
-def _advance_statements(scoped: bool) -> tuple[Update, Update]:
-    """Built once: the receiver runs them for every batch, and building them cost more than running them."""
-    o, r = sms_outbox, sms_delivery_reports.alias("r")
-    of_row = r.c.message_id == o.c.message_id
-    # The latest final report decides; on a tie, delivered wins. Final rows are never touched again.
-    final_status = (
-        select(case((r.c.status == "delivered", "delivered"), else_="undelivered"))
-        .where(of_row, r.c.status.in_(FINAL_REPORTS))
-        .order_by(r.c.status_at.desc(), case((r.c.status == "delivered", 0), else_=1))
-        .limit(1)
-        .scalar_subquery()
-    )
-    final_at = select(func.max(r.c.status_at)).where(of_row, r.c.status.in_(FINAL_REPORTS)).scalar_subquery()
-    # 'queued' is included: a report for a queued row means the gateway took it in the at-least-once window.
-    to_final = (
-        update(o)
-        .where(
-            o.c.status.in_(("queued", "claimed", "sending", "wired", "sent")),
-            exists().where(of_row, r.c.status.in_(FINAL_REPORTS)),
-        )
-        .values(status=final_status, final_at=final_at)
-    )
-    to_sent = (
-        update(o)
-        .where(
-            o.c.status.in_(("queued", "claimed", "sending", "wired")),
-            exists().where(of_row, r.c.status.in_(INTERIM_REPORTS)),
-        )
-        .values(status="sent")
-    )
-    if scoped:
-        these = o.c.message_id.in_(bindparam("mids", expanding=True))
-        to_final, to_sent = to_final.where(these), to_sent.where(these)
-    return to_final, to_sent

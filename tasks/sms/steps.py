@@ -19,10 +19,10 @@ from tasks.sms.gateways import get_gateway
 from tasks.sms.outbox import (
     QueueResult,
     SendSummary,
-    apply_delivery_reports,
     queue_week,
     send_queued,
 )
+from tasks.sms.reports import apply_delivery_reports
 from warehouse.db import engine_for
 
 
@@ -47,7 +47,7 @@ class GatewayStruggling(RuntimeError):
 
 
 def rate_limit_name(gateway: str) -> str:
-    """The Prefect global concurrency limit that paces one gateway (deployments/sms_rate_limits.py)."""
+    """The Prefect global concurrency limit that paces one gateway (deployments/limits.yaml)."""
     return f"sms-{gateway}"
 
 

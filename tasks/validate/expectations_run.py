@@ -64,11 +64,6 @@ def _value_of(entry: dict[str, Any], columns: list[str]) -> str | None:
     return " | ".join(shown) if any(shown) else None
 
 
-def run_suite(frame: pd.DataFrame, suite: dict[str, Any]) -> list[RowIssue]:
-    """Every (row, column, value, expectation, reason) the suite rejects; an empty list when all pass."""
-    return run_suite_with_outcomes(frame, suite)[0]
-
-
 def _columns_of(kwargs: dict[str, Any]) -> list[str]:
     return kwargs.get("column_list") or [
         c for c in (kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B")) if c

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from tasks.indicators.compute import compute_period
-from tasks.indicators.sms import campaign_weeks
+from tasks.sms.calendar import week_for
 from warehouse.db import make_engine
 from warehouse.schema import (
     beneficiaries,
@@ -169,9 +169,7 @@ class Program:
         operator: str = "orange",
         campaign: str = "2019-2020",
     ) -> str:
-        send_at = next(
-            w.send_at for w in campaign_weeks(self.config_dir) if w.campaign == campaign and w.week == week
-        )
+        send_at = week_for(campaign, week, self.config_dir).send_at
         message_id = f"{campaign}-w{week}-{beneficiary_id}"
         self.insert(
             sms_outbox,

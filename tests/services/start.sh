@@ -15,7 +15,7 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_ready; then
 fi
 pg_ready && echo "PostgreSQL: ready on 127.0.0.1:5432" || echo "PostgreSQL: not reachable on 127.0.0.1:5432"
 bash "$(dirname "$0")/kannel.sh" || true
-# Headless Chromium for the monitoring note's PDF and its rendering test (DESIGN §8): install it when we can.
+# Headless Chromium for the monitoring note's PDF and its rendering test (tasks/report/chromium.py): install it when we can.
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing chromium"
   (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||

@@ -6,7 +6,8 @@ from sqlalchemy import insert, select
 
 from tasks.sms.delivery_export import COLUMNS, operator_of, simulate_delivery_export
 from tasks.sms.gateways import FileGateway, OutgoingSms
-from tasks.sms.outbox import apply_delivery_reports, queue_week, send_queued
+from tasks.sms.outbox import queue_week, send_queued
+from tasks.sms.reports import apply_delivery_reports
 from warehouse.schema import sms_delivery_reports, sms_outbox
 
 

@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from tasks.sms.gateways import FileGateway
-from tasks.sms.outbox import apply_delivery_reports, queue_week, send_queued
+from tasks.sms.outbox import queue_week, send_queued
+from tasks.sms.reports import apply_delivery_reports
 from warehouse.schema import sms_delivery_reports, sms_outbox
 
 CAMPAIGN, WEEK = "2018-2019", 2
