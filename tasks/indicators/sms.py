@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import yaml
 from sqlalchemy import (
     Date,
     DateTime,
@@ -24,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
+from malux.settings.config_files import plain, read_campaigns, read_program
 from tasks.indicators.measure import Context, Measure
 from tasks.indicators.periods import Period
 from warehouse.schema import beneficiaries, sms_delivery_reports, sms_optout, sms_outbox
@@ -44,7 +44,7 @@ class CampaignWeek:
 
 def campaign_weeks(config_dir: Path) -> list[CampaignWeek]:
     """Every campaign week of `campaigns.yaml`: week N goes out on start + 7·(N−1) days at the send time."""
-    config = yaml.safe_load((config_dir / "campaigns.yaml").read_text(encoding="utf-8"))
+    config = plain(read_campaigns(config_dir / "campaigns.yaml"))
     send_time = time.fromisoformat(str(config.get("send_time", "08:00")))
     weeks = []
     for name, campaign in config["campaigns"].items():
@@ -65,7 +65,7 @@ def weeks_ending_in(weeks: list[CampaignWeek], period: Period) -> list[CampaignW
 
 
 def _sms_audience(config_dir: Path) -> list[str]:
-    return list(yaml.safe_load((config_dir / "program.yaml").read_text(encoding="utf-8"))["sms_audience"])
+    return list(read_program(config_dir / "program.yaml").sms_audience)
 
 
 def _weeks_table(weeks: list[CampaignWeek]):
