@@ -31,8 +31,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    project: ProjectSettings = Field(default_factory=ProjectSettings)
     lake: LakeSettings = Field(default_factory=LakeSettings)
+    project: ProjectSettings = Field(default_factory=ProjectSettings)
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
     sms: SmsSettings = Field(default_factory=SmsSettings)
     kannel: KannelSettings = Field(default_factory=KannelSettings)

@@ -38,13 +38,34 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def _problems(error: ValidationError) -> str:
-    """Each problem as `key.path: message`, e.g. `campaigns.2019-2020.weeks: field required`."""
-    lines = []
+def _key_path(raw: Any, loc: tuple[int | str, ...], missing: bool) -> tuple[str, ...]:
+    """The keys of the file an error points at, without the names pydantic gives union members."""
+    keys, here = [], raw
+    for i, part in enumerate(loc):
+        in_dict = isinstance(here, dict) and part in here
+        in_list = isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here)
+        if in_dict or in_list:
+            here = here[part]  # type: ignore[index]
+        elif not (missing and i == len(loc) - 1):
+            continue  # a union member's name ("str", "ColumnEntry"), not a key of the file
+        keys.append(str(part))
+    return tuple(keys)
+
+
+def _problems(error: ValidationError, raw: Any) -> str:
+    """Each problem as `key.path: message`, e.g. `campaigns.2019-2020.weeks: field required`.
+
+    Of a union's errors only the deepest are kept: they say what is wrong inside the form that was meant.
+    """
+    found: dict[tuple[str, ...], list[str]] = {}
     for problem in error.errors(include_url=False):
-        where = ".".join(str(part) for part in problem["loc"]) or "(top)"
-        message = problem["msg"]
-        lines.append(f"{where}: {message[:1].lower()}{message[1:]}")
+        keys = _key_path(raw, problem["loc"], problem["type"] == "missing")
+        found.setdefault(keys, []).append(problem["msg"][:1].lower() + problem["msg"][1:])
+    lines = [
+        f"{'.'.join(keys) or '(top)'}: {' or '.join(dict.fromkeys(messages))}"
+        for keys, messages in found.items()
+        if not any(len(other) > len(keys) and other[: len(keys)] == keys for other in found)
+    ]
     return "; ".join(lines)
 
 
@@ -57,7 +78,7 @@ def _parse(path: Path, text: str, model: type[M]) -> M:
     try:
         return model.model_validate({} if raw is None else raw)
     except ValidationError as exc:
-        raise ConfigFileError(f"{shown(path)}: {_problems(exc)}") from None
+        raise ConfigFileError(f"{shown(path)}: {_problems(exc, raw)}") from None
 
 
 def read_config(path: Path, model: type[M]) -> M:
