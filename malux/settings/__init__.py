@@ -6,9 +6,12 @@ the paths every step uses derived from them.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from malux.settings.sections import (
@@ -26,8 +29,31 @@ from malux.settings.sections import (
 )
 
 
+class FlatEnvironment(PydanticBaseSettingsSource):
+    """Each section's fields from their flat variables (MALUX_KANNEL_URL, not MALUX_KANNEL__URL).
+
+    Names match whatever their case, as pydantic-settings' own source does; one pass over the environment
+    builds the whole tree, so get_settings() stays cheap enough to call per step.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every section at once
+
+    def __call__(self) -> dict[str, Any]:
+        environment = {name.upper(): value for name, value in os.environ.items()}
+        tree: dict[str, dict[str, str]] = {}
+        for section_name, field in self.settings_cls.model_fields.items():
+            section: type[Section] = field.annotation  # type: ignore[assignment]
+            values = tree[section_name] = {}
+            for name in section.model_fields:
+                variable = next((v for v in section.variables(name) if v in environment), None)
+                if variable is not None:
+                    values[name] = environment[variable]
+        return tree
+
+
 class Settings(BaseSettings):
-    """Every MALUX setting, by section; each section reads its own variables when the tree is built."""
+    """Every MALUX setting, by section, read from the environment when the tree is built."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -50,8 +76,8 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """The sections read the environment; the tree itself only takes sections given to it."""
-        return (init_settings,)
+        """Sections given in code first, then the environment; no .env or secrets directory is read."""
+        return init_settings, FlatEnvironment(settings_cls)
 
     # The paths and the URL every step uses, derived from the sections above.
 

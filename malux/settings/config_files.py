@@ -46,6 +46,8 @@ def _key_path(raw: Any, loc: tuple[int | str, ...], missing: bool) -> tuple[str,
         in_list = isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here)
         if in_dict or in_list:
             here = here[part]  # type: ignore[index]
+            if in_list and isinstance(here, dict) and "id" in here:
+                part = here["id"]  # `indicators.par30.unit` says more than `indicators.12.unit`
         elif not (missing and i == len(loc) - 1):
             continue  # a union member's name ("str", "ColumnEntry"), not a key of the file
         keys.append(str(part))

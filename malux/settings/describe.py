@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, SecretStr
+from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
 from malux.settings import Section, Settings
@@ -37,16 +37,6 @@ def sections() -> dict[str, type[Section]]:
     return {name: field.annotation for name, field in Settings.model_fields.items()}  # type: ignore[misc]
 
 
-def variables(section: type[Section], name: str) -> tuple[str, ...]:
-    """The environment variables a field is read from, first the documented one."""
-    alias = section.model_fields[name].validation_alias
-    if isinstance(alias, str):
-        return (alias,)
-    if isinstance(alias, AliasChoices):
-        return tuple(str(choice) for choice in alias.choices)
-    return (f"{section.model_config.get('env_prefix', '')}{name}".upper(),)
-
-
 def _plain(value: Any) -> Any:
     """A value as JSON and a table can show it; a secret only says whether it is set."""
     if isinstance(value, SecretStr):
@@ -61,7 +51,7 @@ def _source(section: type[Section], name: str, given: set[str]) -> str:
     if name not in given:
         return DEFAULT
     present = {key.upper() for key in os.environ}
-    return next((v for v in variables(section, name) if v.upper() in present), "given in code")
+    return next((v for v in section.variables(name) if v.upper() in present), "given in code")
 
 
 def effective(settings: Settings) -> list[SettingRow]:
@@ -76,7 +66,7 @@ def effective(settings: Settings) -> list[SettingRow]:
                 SettingRow(
                     section_name,
                     name,
-                    variables(section, name)[0],
+                    section.variables(name)[0],
                     field.description or "",
                     _plain(value),
                     _source(section, name, values.model_fields_set),

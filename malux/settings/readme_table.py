@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from malux.settings import PROJECT_ROOT
-from malux.settings.describe import documented_default, sections, variables
+from malux.settings.describe import documented_default, sections
 
 README = PROJECT_ROOT / "README.md"
 HEADER = "| variable | default | what |\n|---|---|---|\n"
@@ -26,7 +26,7 @@ def config_table() -> str:
     for section in sections().values():
         for name, field in section.model_fields.items():
             what = (field.description or "").replace("|", "\\|")
-            rows.append(f"| `{variables(section, name)[0]}` | {documented_default(field)} | {what} |")
+            rows.append(f"| `{section.variables(name)[0]}` | {documented_default(field)} | {what} |")
     rows += [f"| `{name}` | {default} | {what} |" for name, default, what in OTHER_VARIABLES]
     return HEADER + "\n".join(rows) + "\n"
 

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-class Section(BaseSettings):
-    """One part of the configuration; its fields are read from `env_prefix` + the field name, or an alias."""
+class Section(BaseModel):
+    """One part of the configuration; a field is read from `env_prefix` + its name, or from its alias."""
 
-    model_config = SettingsConfigDict(env_prefix="MALUX_", extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    env_prefix: ClassVar[str] = "MALUX_"
+
+    @classmethod
+    def variables(cls, name: str) -> tuple[str, ...]:
+        """The environment variables a field is read from, the documented one first."""
+        alias = cls.model_fields[name].validation_alias
+        if isinstance(alias, str):
+            return (alias,)
+        if isinstance(alias, AliasChoices):
+            return tuple(str(choice) for choice in alias.choices)
+        return (f"{cls.env_prefix}{name}".upper(),)
 
 
 class ProjectSettings(Section):
@@ -50,7 +61,7 @@ class LakeSettings(Section):
 class WarehouseSettings(Section):
     """The SQL warehouse and what a batch may hold back and still be published to it."""
 
-    model_config = SettingsConfigDict(env_prefix="MALUX_WAREHOUSE_")
+    env_prefix: ClassVar[str] = "MALUX_WAREHOUSE_"
 
     url: str | None = Field(
         None,
@@ -67,7 +78,7 @@ class WarehouseSettings(Section):
 class SmsSettings(Section):
     """The weekly SMS: which gateway sends it, what a segment costs, how long a dead run's messages wait."""
 
-    model_config = SettingsConfigDict(env_prefix="MALUX_SMS_")
+    env_prefix: ClassVar[str] = "MALUX_SMS_"
 
     gateway: str = Field("file", description="the SMS gateway (`file` writes what would have been sent)")
     cost_per_segment_xof: float = Field(15.0, description="the price of one SMS segment, for cost previews")
@@ -93,7 +104,7 @@ class SmsSettings(Section):
 class KannelSettings(Section):
     """Where Kannel's sendsms answers and how we sign in (gateway `kannel`)."""
 
-    model_config = SettingsConfigDict(env_prefix="MALUX_KANNEL_")
+    env_prefix: ClassVar[str] = "MALUX_KANNEL_"
 
     url: str | None = Field(
         None,
@@ -109,7 +120,7 @@ class KannelSettings(Section):
 class AfricasTalkingSettings(Section):
     """Africa's Talking's bulk messaging API (gateway `africastalking`)."""
 
-    model_config = SettingsConfigDict(env_prefix="MALUX_AT_")
+    env_prefix: ClassVar[str] = "MALUX_AT_"
 
     url: str = Field(
         "https://api.africastalking.com", description="Africa's Talking's API (gateway `africastalking`)"
@@ -125,7 +136,7 @@ class AfricasTalkingSettings(Section):
 class ReceiverSettings(Section):
     """The delivery-report receiver (`malux dlr-server`) as the gateways reach it, and its token key."""
 
-    model_config = SettingsConfigDict(env_prefix="MALUX_DLR_")
+    env_prefix: ClassVar[str] = "MALUX_DLR_"
 
     url: str | None = Field(
         None, description="the base URL at which `malux dlr-server` is reached by the gateway"
@@ -140,7 +151,7 @@ class ReceiverSettings(Section):
 class KoboSettings(Section):
     """Where KoboToolbox is and the API token to use."""
 
-    model_config = SettingsConfigDict(env_prefix="MALUX_KOBO_")
+    env_prefix: ClassVar[str] = "MALUX_KOBO_"
 
     url: str = Field("https://kf.kobotoolbox.org", description="the KoboToolbox server")
     token: SecretStr | None = Field(None, description="the KoboToolbox API token (never logged)")
@@ -150,6 +161,6 @@ class KoboSettings(Section):
 class AlertSettings(Section):
     """Where a failed or crashed scheduled run is announced."""
 
-    model_config = SettingsConfigDict(env_prefix="MALUX_ALERT_")
+    env_prefix: ClassVar[str] = "MALUX_ALERT_"
 
     webhook_url: str | None = Field(None, description="where failed or crashed scheduled runs are posted")

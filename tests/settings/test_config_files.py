@@ -59,6 +59,19 @@ def test_an_indicator_listed_twice_is_named(config):
         load_catalogue(path)
 
 
+def test_an_indicator_entry_is_named_by_its_id(config):
+    path = config / "indicators.yaml"
+    text = path.read_text("utf-8")
+    head, tail = text.split("  - id: trained_trainers", 1)
+    path.write_text(
+        head + "  - id: trained_trainers" + tail.replace("unit: count", "unit: people", 1), "utf-8"
+    )
+    with pytest.raises(
+        ConfigFileError, match=r"indicators\.yaml: indicators\.trained_trainers\.unit: input should be"
+    ):
+        load_catalogue(path)
+
+
 def test_a_bad_partner_mapping_rejects_the_file_naming_mapping_and_key(config, tmp_path):
     mapping = config / "partners" / "amassa" / "loans.yaml"
     mapping.write_text(mapping.read_text("utf-8").replace("type: amount", "type: money", 1), "utf-8")
