@@ -47,7 +47,7 @@ def _plain(value: Any) -> Any:
 
 
 def _source(section: type[Section], name: str, given: set[str]) -> str:
-    """The variable that set a field, `default` when none did (pydantic matches names case-insensitively)."""
+    """The variable that set a field, `default` when none did (names match whatever their case)."""
     if name not in given:
         return DEFAULT
     present = {key.upper() for key in os.environ}
