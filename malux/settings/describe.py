@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from malux.settings import Section, Settings
 
 MASK = "****"
 DEFAULT = "default"
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+):[^@/\s]+@")  # postgresql://user:password@host/db
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ def _plain(value: Any) -> Any:
         return MASK if value.get_secret_value() else None
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(rf"\1:{MASK}@", value)
     return value
 
 

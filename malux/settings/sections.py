@@ -163,4 +163,7 @@ class AlertSettings(Section):
 
     env_prefix: ClassVar[str] = "MALUX_ALERT_"
 
-    webhook_url: str | None = Field(None, description="where failed or crashed scheduled runs are posted")
+    # A secret: a webhook URL carries its own token (Slack, Teams), so it is shown masked like a password.
+    webhook_url: SecretStr | None = Field(
+        None, description="where failed or crashed scheduled runs are posted"
+    )

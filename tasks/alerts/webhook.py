@@ -39,8 +39,8 @@ def _plain(value: Any) -> Any:
 def alert_url() -> str | None:
     """The worker's MALUX_ALERT_WEBHOOK_URL, else the server's variable: one setting serves every worker."""
     configured = get_settings().alerts.webhook_url
-    if configured:
-        return configured
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value()
     if not os.environ.get("PREFECT_API_URL"):
         return None  # an in-process run with no server has no variables to read
     try:

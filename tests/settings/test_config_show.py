@@ -62,3 +62,14 @@ def test_the_table_lists_a_setting_with_its_source(monkeypatch):
     monkeypatch.setenv("MALUX_KANNEL_URL", "http://kannel.test/cgi-bin/sendsms")
     line = next(line for line in _show().splitlines() if "kannel.url" in line)
     assert "http://kannel.test/cgi-bin/sendsms" in line and "MALUX_KANNEL_URL" in line
+
+
+def test_a_password_inside_a_url_is_masked(monkeypatch):
+    monkeypatch.setenv("MALUX_WAREHOUSE_URL", "postgresql+psycopg://malux:pg-pass-1@db:5432/malux")
+    shown = json.loads(_show("--format", "json"))
+    assert shown["warehouse"]["url"]["value"] == "postgresql+psycopg://malux:****@db:5432/malux"
+
+
+def test_the_alert_webhook_is_masked_as_it_carries_its_token(monkeypatch):
+    monkeypatch.setenv("MALUX_ALERT_WEBHOOK_URL", "https://hooks.example/services/T1/B2/token-xyz")
+    assert "token-xyz" not in _show() + _show("--format", "json")

@@ -43,7 +43,7 @@ VARIABLES = [
     ("MALUX_KOBO_URL", "kobo.url", "http://kobo", "http://kobo"),
     ("MALUX_KOBO_TOKEN", "kobo.token", "kobo-token", SecretStr("kobo-token")),
     ("MALUX_KOBO_PAGE_SIZE", "kobo.page_size", "2", 2),
-    ("MALUX_ALERT_WEBHOOK_URL", "alerts.webhook_url", "http://hooks/x", "http://hooks/x"),
+    ("MALUX_ALERT_WEBHOOK_URL", "alerts.webhook_url", "http://hooks/x", SecretStr("http://hooks/x")),
 ]
 
 
