@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 
 def prepare_prefect() -> None:
     """Keep a server-less run's Prefect state beside the data, quiet, and away from the user's ~/.prefect."""
-    os.environ.setdefault(
-        "PREFECT_SERVER_ANALYTICS_ENABLED", "false"
-    )  # its writes to the temporary server's SQLite raise "database is locked" otherwise
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # "database is locked" otherwise
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # it announces every temporary folder
     if "PREFECT_API_URL" not in os.environ and "PREFECT_HOME" not in os.environ:

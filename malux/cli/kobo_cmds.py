@@ -18,10 +18,11 @@ def kobo_pull_cmd(
     ),
 ) -> None:
     """Pull new submissions (token from MALUX_KOBO_TOKEN) and print rows in / loaded / quarantined."""
-    from tasks.sources.kobo import KoboError, KoboSettings, required_token
+    from malux.settings import get_settings
+    from tasks.sources.kobo import KoboError, required_token
 
     try:
-        required_token(KoboSettings())  # refuse at once, before Prefect is even imported
+        required_token(get_settings().kobo)  # refuse at once, before Prefect is even imported
     except KoboError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None

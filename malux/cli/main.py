@@ -9,6 +9,7 @@ from malux.cli.environment import prepare_prefect
 prepare_prefect()  # before anything imports Prefect
 
 from malux.cli import (  # noqa: E402
+    config_cmds,
     demo_cmds,
     ingest_cmds,
     kobo_cmds,
@@ -69,6 +70,14 @@ app.command("query")(query_cmds.query)
 kobo = typer.Typer(help="KoboToolbox forms (training attendance).", no_args_is_help=True)
 kobo.command("pull")(kobo_cmds.kobo_pull_cmd)
 app.add_typer(kobo, name="kobo")
+
+config = typer.Typer(help="The settings in force (MALUX_* variables).", no_args_is_help=True)
+config.command("show")(config_cmds.config_show)
+app.add_typer(config, name="config")
+
+docs = typer.Typer(help="Documentation generated from the code.", no_args_is_help=True)
+docs.command("config-table")(config_cmds.docs_config_table)
+app.add_typer(docs, name="docs")
 
 if __name__ == "__main__":
     app()

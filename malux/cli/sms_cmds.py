@@ -46,11 +46,10 @@ def sms_callback_urls(
     base_url: str | None = typer.Option(None, help="Where dlr-server is reached (default MALUX_DLR_URL)."),
 ) -> None:
     """Print the callback URLs to set at each gateway; they hold secret tokens, so keep them out of logs."""
-    import os
-
+    from malux.settings import get_settings
     from tasks.sms.receiver.server import callback_urls
 
-    base = base_url or os.environ.get("MALUX_DLR_URL")
+    base = base_url or get_settings().receiver.url
     if not base:
         raise ValueError("give --base-url or set MALUX_DLR_URL (where the gateways reach `malux dlr-server`)")
     for what, url in callback_urls(base).items():
@@ -73,10 +72,10 @@ def sms_preview(
     week_for(campaign, week)
     settings = get_settings()
     preview = preview_week(
-        warehouse_engine(), campaign, week, settings.sms_cost_per_segment_xof, settings.config_dir
+        warehouse_engine(), campaign, week, settings.sms.cost_per_segment_xof, settings.config_dir
     )
     if fmt is Format.json:
-        data = asdict(preview) | {"cost_per_segment_xof": settings.sms_cost_per_segment_xof}
+        data = asdict(preview) | {"cost_per_segment_xof": settings.sms.cost_per_segment_xof}
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     table = Table(
@@ -91,5 +90,5 @@ def sms_preview(
     out.print(table)
     out.print(
         f"Total: {preview.recipients:,} recipients, {preview.segments:,} segments, "
-        f"{preview.cost_xof:,.0f} XOF at {settings.sms_cost_per_segment_xof:g} XOF a segment."
+        f"{preview.cost_xof:,.0f} XOF at {settings.sms.cost_per_segment_xof:g} XOF a segment."
     )

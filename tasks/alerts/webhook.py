@@ -8,9 +8,10 @@ from typing import Any
 
 import requests
 
+from malux.settings import get_settings
+
 log = logging.getLogger("malux.alerts")
 
-ALERT_URL_ENV = "MALUX_ALERT_WEBHOOK_URL"
 ALERT_URL_VARIABLE = "malux_alert_webhook_url"  # set on the server by deployments/setup_server.py
 FILE_PARAMETERS = ("path", "dataset", "partner", "landing_dir", "campaign", "week", "period")
 
@@ -37,8 +38,9 @@ def _plain(value: Any) -> Any:
 
 def alert_url() -> str | None:
     """The worker's MALUX_ALERT_WEBHOOK_URL, else the server's variable: one setting serves every worker."""
-    if os.environ.get(ALERT_URL_ENV):
-        return os.environ[ALERT_URL_ENV]
+    configured = get_settings().alerts.webhook_url
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value()
     if not os.environ.get("PREFECT_API_URL"):
         return None  # an in-process run with no server has no variables to read
     try:

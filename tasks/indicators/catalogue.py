@@ -6,11 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from malux.settings import get_settings
+from malux.settings.config_files import read_indicators
 
-UNITS = ("count", "xof", "ratio")
 # A disaggregation named here spans several columns; any other name is one column of the same name.
 COMPOSITE_DISAGGREGATIONS: dict[str, tuple[str, ...]] = {"campaign_week": ("campaign", "week")}
 
@@ -80,19 +78,10 @@ _KNOWN = {f for f in Indicator.__dataclass_fields__ if f != "extra"}
 def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
     """The catalogue keyed by indicator id, in file order; a ValueError names any unusable entry."""
     path = path or get_settings().config_dir / "indicators.yaml"
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["indicators"]
     catalogue: dict[str, Indicator] = {}
-    for entry in entries:
+    for entry in (e.model_dump() for e in read_indicators(path).indicators):  # units and ids checked there
         known = {k: v for k, v in entry.items() if k in _KNOWN}
         known["disaggregations"] = tuple(known.get("disaggregations") or ())
         indicator = Indicator(**known, extra={k: v for k, v in entry.items() if k not in _KNOWN})
-        if indicator.unit not in UNITS:
-            raise ValueError(
-                f"{path}: indicator {indicator.id!r} has unit {indicator.unit!r}, not one of {UNITS}"
-            )
-        if indicator.target_of not in ("value", "numerator"):
-            raise ValueError(f"{path}: indicator {indicator.id!r} has target_of {indicator.target_of!r}")
-        if indicator.id in catalogue:
-            raise ValueError(f"{path}: indicator {indicator.id!r} is listed twice")
         catalogue[indicator.id] = indicator
     return catalogue

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
 from sqlalchemy import (
     Date,
     DateTime,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
+from malux.settings.config_files import read_program
 from tasks.indicators.measure import Context, Measure
 from tasks.indicators.periods import Period
 from tasks.sms.calendar import CampaignWeek, all_campaign_weeks
@@ -36,7 +36,7 @@ def weeks_ending_in(weeks: list[CampaignWeek], period: Period) -> list[CampaignW
 
 
 def _sms_audience(config_dir: Path) -> list[str]:
-    return list(yaml.safe_load((config_dir / "program.yaml").read_text(encoding="utf-8"))["sms_audience"])
+    return list(read_program(config_dir / "program.yaml").sms_audience)
 
 
 def _weeks_table(weeks: list[CampaignWeek]):

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Engine
 
 from malux.settings import get_settings
+from malux.settings.config_files import plain, read_dhis2
 from tasks.indicators.catalogue import load_catalogue
 from tasks.indicators.periods import parse_period
 from warehouse.indicator_values import period_values
@@ -30,7 +30,7 @@ class Dhis2Export:
 def load_mapping(path: Path | None = None) -> dict[str, Any]:
     """The mapping file, every uid checked against DHIS2's format so a typo fails before the import."""
     path = path or get_settings().config_dir / "dhis2.yaml"
-    mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
+    mapping = plain(read_dhis2(path))
     uids = [("org_unit_total", mapping["org_unit_total"])]
     uids += [(f"org_units.{k}", v) for k, v in (mapping.get("org_units") or {}).items()]
     for dim, combos in (mapping.get("category_option_combos") or {}).items():

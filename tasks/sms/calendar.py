@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import yaml
-
 from malux.settings import get_settings
+from malux.settings.config_files import plain, read_campaigns
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class CampaignWeek:
 def _load(config_dir: Path | None) -> dict:
     """The parsed campaigns.yaml of the config directory (the settings' one by default)."""
     path = (config_dir or get_settings().config_dir) / "campaigns.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return plain(read_campaigns(path))
 
 
 def campaign_weeks(campaign: str, config_dir: Path | None = None) -> list[CampaignWeek]:

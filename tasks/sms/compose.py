@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import yaml
 from sqlalchemy import Engine, exists, or_, select
 
 from malux.settings import get_settings
+from malux.settings.config_files import plain, read_program, read_sms_templates
 from tasks.sms.calendar import week_for
 from tasks.sms.encoding import analyse, clean_typography
 from warehouse.schema import beneficiaries, market_prices, sms_optout
@@ -55,8 +55,8 @@ def message_id(campaign: str, week: int, beneficiary_id: str) -> str:
 def load_sms_config(config_dir: Path | None = None) -> dict:
     """Templates and rules from config/sms/templates.yaml plus the audience from config/program.yaml."""
     root = config_dir or get_settings().config_dir
-    cfg = yaml.safe_load((root / "sms" / "templates.yaml").read_text(encoding="utf-8"))
-    cfg["audience"] = yaml.safe_load((root / "program.yaml").read_text(encoding="utf-8"))["sms_audience"]
+    cfg = plain(read_sms_templates(root / "sms" / "templates.yaml"))
+    cfg["audience"] = list(read_program(root / "program.yaml").sms_audience)
     return cfg
 
 

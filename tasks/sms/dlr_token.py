@@ -13,10 +13,11 @@ from malux.settings import get_settings
 
 def dlr_secret() -> bytes:
     """MALUX_DLR_SECRET, or a random secret kept (mode 600) in the data dir so restarts keep it."""
-    configured = os.environ.get("MALUX_DLR_SECRET")
-    if configured:
-        return configured.encode()
-    path: Path = get_settings().root / "secrets" / "dlr_secret"
+    settings = get_settings()
+    configured = settings.receiver.secret
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value().encode()
+    path: Path = settings.root / "secrets" / "dlr_secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -83,9 +82,9 @@ def queue_week_task(campaign: str, week: int) -> QueueResult:
     return queue_week(engine_for(settings.database_url), campaign, week, settings.config_dir)
 
 
-def _seconds(variable: str) -> timedelta:
-    """A duration in seconds from the environment; unset or 0 means the default."""
-    return timedelta(seconds=float(os.environ.get(variable) or 0))
+def _seconds(setting: float | None) -> timedelta:
+    """A duration in seconds from the settings; unset or 0 means the default."""
+    return timedelta(seconds=setting or 0)
 
 
 @task(
@@ -99,9 +98,9 @@ def _seconds(variable: str) -> timedelta:
 def send_week_task(campaign: str, week: int, gateway: str | None = None) -> SendSummary:
     """Send what is still queued; transient gateway errors are retried with back-off."""
     settings = get_settings()
-    name = gateway or settings.sms_gateway
-    in_doubt_after = _seconds("MALUX_SMS_IN_DOUBT_SECONDS") or IN_DOUBT_AFTER
-    claim_lease = _seconds("MALUX_SMS_CLAIM_LEASE_SECONDS") or CLAIM_LEASE
+    name = gateway or settings.sms.gateway
+    in_doubt_after = _seconds(settings.sms.in_doubt_seconds) or IN_DOUBT_AFTER
+    claim_lease = _seconds(settings.sms.claim_lease_seconds) or CLAIM_LEASE
     summary = send_queued(
         engine_for(settings.database_url),
         campaign,

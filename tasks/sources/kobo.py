@@ -11,23 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-DEFAULT_URL = "https://kf.kobotoolbox.org"
+from malux.settings import KoboSettings
+
 SUBMISSION_TIME = "_submission_time"
 _RETRY_STATUSES = (500, 502, 503, 504)
-
-
-class KoboSettings(BaseSettings):
-    """Where KoboToolbox is and the API token to use (MALUX_KOBO_URL, MALUX_KOBO_TOKEN)."""
-
-    model_config = SettingsConfigDict(env_prefix="MALUX_KOBO_", extra="ignore")
-
-    url: str = DEFAULT_URL
-    token: SecretStr | None = None  # SecretStr: printing the settings shows '**********', never the token
-    page_size: int = 1000  # Kobo's `limit`: submissions per page
 
 
 class KoboError(RuntimeError):

@@ -16,7 +16,6 @@ from tasks.sources.cursor import advance_cursor, read_cursor
 from tasks.sources.kobo import (
     SUBMISSION_TIME,
     KoboClient,
-    KoboSettings,
     flatten,
     required_token,
     submitted_at,
@@ -67,7 +66,8 @@ def write_submissions(records: list[dict[str, Any]], path: Path, mapped: set[str
 @task(name="kobo-pull-submissions")
 def pull_submissions(asset_uid: str, base_url: str | None = None) -> PulledFile | None:
     """Submissions newer than the asset's cursor, as a landing file; None when there is nothing new."""
-    settings, kobo = get_settings(), KoboSettings()
+    settings = get_settings()
+    kobo = settings.kobo
     token = required_token(kobo)
     since = read_cursor(engine_for(settings.database_url), SOURCE, asset_uid)
     client = KoboClient(base_url or kobo.url, token, page_size=kobo.page_size)

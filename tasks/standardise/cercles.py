@@ -7,8 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from malux.settings.config_files import read_program
 from tasks.standardise.text import fold
 
 # Spellings in common use that differ from the reference file's ASCII name (same cercle, same P-code).
@@ -32,7 +31,7 @@ def _lookup(config_dir: Path) -> dict[str, tuple[str, str]]:
                 table[cercle_key(row["Name"])] = (row["Name"].strip(), row["P-Code"].strip())
     program = config_dir / "program.yaml"
     if program.exists():
-        for name in (yaml.safe_load(program.read_text(encoding="utf-8")) or {}).get("cercles", []):
+        for name in read_program(program).cercles:
             key = cercle_key(str(name))
             if key in table:
                 table[key] = (str(name), table[key][1])

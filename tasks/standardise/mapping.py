@@ -6,9 +6,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table
 
+from malux.settings.config_files import ConfigFileError, plain
+from malux.settings.partner_mapping import read_partner_mapping
 from tasks.standardise.errors import InputError
 from tasks.standardise.text import fold
 
@@ -103,9 +104,9 @@ def load_mapping(config_dir: Path, partner: str | None, dataset: str, table: Tab
     raw: dict[str, Any] = {}
     if path is not None and path.exists():
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: mapping file is not valid YAML: {exc}") from exc
+            raw = plain(read_partner_mapping(path))
+        except ConfigFileError as exc:
+            raise InputError(str(exc)) from exc
     where = path or Path(f"<canonical {dataset}>")
     declared = raw.get("columns") or {}
     unknown = sorted(set(declared) - set(input_columns(table)))

@@ -60,7 +60,7 @@ def validate_batch(staged: StagedBatch) -> Verdict:
     issues += check_references(engine, ticket.dataset, frame, settings.config_dir)
     bad_rows = {i.source_row for i in issues}
     share = len(bad_rows) / len(frame) if len(frame) else 0.0
-    rejected = share > settings.max_quarantine_share
+    rejected = share > settings.warehouse.max_quarantine_share
     gx_page = build_data_docs(
         settings.root / SITE_FOLDER, suite, ticket.batch_id, ticket.source.name, outcomes
     )
@@ -87,7 +87,7 @@ def validate_batch(staged: StagedBatch) -> Verdict:
         where = f", sheet {staged.sheet!r}" if staged.sheet else ""
         message = (
             f"{ticket.source}{where}: {len(bad_rows)} of {len(frame)} rows fail validation, more than the "
-            f"{settings.max_quarantine_share:.0%} a batch may hold back; most frequent: {top}"
+            f"{settings.warehouse.max_quarantine_share:.0%} a batch may hold back; most frequent: {top}"
         )
         batches.reject(engine, ticket.batch_id, message, rows_in=staged.rows_in)
         raise BatchRejected(message)

@@ -1,4 +1,4 @@
-"""SMS gateways behind one interface, chosen by name (settings.sms_gateway)."""
+"""SMS gateways behind one interface, chosen by name (get_settings().sms.gateway)."""
 
 from __future__ import annotations
 

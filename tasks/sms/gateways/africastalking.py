@@ -11,9 +11,8 @@ import logging
 from collections import defaultdict
 
 import requests
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from malux.settings import AfricasTalkingSettings, get_settings
 from tasks.sms.gateways.base import OutgoingSms, SendResult
 
 log = logging.getLogger("malux.sms.africastalking")
@@ -26,18 +25,6 @@ PERMANENT = {
     406: "UserInBlacklist", 407: "CouldNotRoute", 502: "RejectedByGateway",
 }  # fmt: skip
 MAX_RECIPIENTS = 500  # per request; AT takes more, but a smaller request fails less at once
-
-
-class AfricasTalkingSettings(BaseSettings):
-    """MALUX_AT_URL, MALUX_AT_USERNAME, MALUX_AT_API_KEY (a secret: never logged), MALUX_AT_FROM."""
-
-    model_config = SettingsConfigDict(env_prefix="MALUX_AT_", extra="ignore")
-
-    url: str = "https://api.africastalking.com"
-    username: str = "sandbox"
-    api_key: SecretStr = SecretStr("")
-    sender_id: str | None = None  # MALUX_AT_SENDER_ID: a registered alphanumeric sender, else AT's shortcode
-    timeout_s: float = 30.0
 
 
 class GatewayConfigError(RuntimeError):
@@ -59,7 +46,7 @@ class AfricasTalkingGateway:
     name = "africastalking"
 
     def __init__(self, settings: AfricasTalkingSettings | None = None) -> None:
-        self.settings = settings or AfricasTalkingSettings()
+        self.settings = settings or get_settings().africastalking
         self.session = requests.Session()
 
     def send(self, messages: list[OutgoingSms]) -> list[SendResult]:

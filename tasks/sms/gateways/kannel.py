@@ -7,11 +7,11 @@ import re
 from urllib.parse import quote
 
 import requests
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
+from malux.settings import get_settings
 from tasks.sms.dlr_token import dlr_secret, token_for
 from tasks.sms.gateways.base import OutgoingSms, SendResult
 
@@ -38,26 +38,6 @@ class _MaskingFilter(logging.Filter):
 # A filter applies only to records of its own logger, so every urllib3 module's logger gets one.
 for _name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "urllib3"]:
     logging.getLogger(_name).addFilter(_MaskingFilter())
-
-
-class KannelSettings(BaseSettings):
-    """Where Kannel's sendsms answers and how we sign in; read from MALUX_KANNEL_*."""
-
-    model_config = SettingsConfigDict(env_prefix="MALUX_KANNEL_", extra="ignore")
-
-    url: str | None = None  # e.g. http://127.0.0.1:13013/cgi-bin/sendsms
-    user: str | None = None
-    password: str | None = None
-    sender: str = "MALUX"
-    workers: int = 32  # concurrent requests: Kannel's DLR bookkeeping stalls single replies by ~40 ms
-
-
-class DlrSettings(BaseSettings):
-    """The base URL at which `malux dlr-server` is reached by the gateway (MALUX_DLR_URL)."""
-
-    model_config = SettingsConfigDict(env_prefix="MALUX_DLR_", extra="ignore")
-
-    url: str | None = None
 
 
 def _never_reached_kannel(exc: requests.RequestException) -> bool:
@@ -139,10 +119,11 @@ class KannelGateway:
 
 def kannel_from_env(**overrides: object) -> KannelGateway:
     """A Kannel gateway configured from MALUX_KANNEL_* and MALUX_DLR_URL; a missing one is named."""
-    settings, dlr = KannelSettings(), DlrSettings()
+    settings = get_settings()
+    kannel, password = settings.kannel, settings.kannel.password
     options: dict[str, object] = {
-        "url": settings.url, "user": settings.user, "password": settings.password,
-        "dlr_url": dlr.url, "sender": settings.sender, "workers": settings.workers,
+        "url": kannel.url, "user": kannel.user, "password": password.get_secret_value() if password else None,
+        "dlr_url": settings.receiver.url, "sender": kannel.sender, "workers": kannel.workers,
     }  # fmt: skip
     options.update(overrides)
     env = {"url": "MALUX_KANNEL_URL", "user": "MALUX_KANNEL_USER", "password": "MALUX_KANNEL_PASSWORD"}

@@ -1,0 +1,52 @@
+"""`malux config show` and `malux docs config-table`: the settings in force, and README.md's table of them."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from malux.cli.errors import user_errors
+from malux.cli.formats import Format
+from malux.settings import get_settings
+from malux.settings.describe import effective
+from malux.settings.readme_table import README, config_table, write_table
+
+out = Console()
+
+
+@user_errors
+def config_show(fmt: Format = typer.Option(Format.table, "--format", help="table or json")) -> None:
+    """Print every setting in force, secrets masked, with the variable that set it or `default`."""
+    rows = effective(get_settings())
+    if fmt is Format.json:
+        data: dict[str, dict[str, dict[str, object]]] = {}
+        for row in rows:
+            data.setdefault(row.section, {})[row.name] = {
+                "value": row.value,
+                "source": row.source,
+                "variable": row.variable,
+            }
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    table = Table("setting", "value", "source", "variable", title="MALUX settings")
+    for row in rows:
+        value = "unset" if row.value is None else str(row.value)
+        table.add_row(row.path, value, row.source, row.variable)
+    out.print(table)
+
+
+@user_errors
+def docs_config_table(
+    write: bool = typer.Option(
+        False, "--write", help="Rewrite the table in README.md instead of printing it."
+    ),
+) -> None:
+    """Render README.md's Configuration table from the settings tree (field descriptions are the `what`)."""
+    if not write:
+        typer.echo(config_table(), nl=False)
+        return
+    changed = write_table()
+    out.print(f"{README.name}: {'table regenerated' if changed else 'table already up to date'}")

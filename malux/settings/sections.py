@@ -1,0 +1,169 @@
+"""The sections of the settings tree, each read from its own MALUX_* variables (the names README.md lists)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class Section(BaseModel):
+    """One part of the configuration; a field is read from `env_prefix` + its name, or from its alias."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    env_prefix: ClassVar[str] = "MALUX_"
+
+    @classmethod
+    def variables(cls, name: str) -> tuple[str, ...]:
+        """The environment variables a field is read from, the documented one first."""
+        alias = cls.model_fields[name].validation_alias
+        if isinstance(alias, str):
+            return (alias,)
+        if isinstance(alias, AliasChoices):
+            return tuple(str(choice) for choice in alias.choices)
+        return (f"{cls.env_prefix}{name}".upper(),)
+
+
+class ProjectSettings(Section):
+    """The checkout's editable configuration: YAML files and validation suites."""
+
+    config_dir: Path = Field(
+        PROJECT_ROOT / "config",
+        description="the YAML configuration (partners, campaigns, indicators, SMS templates, DHIS2)",
+        json_schema_extra={"doc_default": "`config/` of this checkout"},
+    )
+    expectations_dir: Path = Field(
+        PROJECT_ROOT / "expectations",
+        description="the Great Expectations suite of each dataset",
+        json_schema_extra={"doc_default": "`expectations/` of this checkout"},
+    )
+
+
+class LakeSettings(Section):
+    """Where MALUX keeps what it receives and produces: landing, raw archive, Parquet lake, SMS, reports."""
+
+    data_dir: Path = Field(
+        Path("data"),
+        description="where the lake, the raw archive, the SQLite warehouse, SMS files and reports live",
+        json_schema_extra={"doc_default": "`./data`"},
+    )
+
+    @cached_property
+    def root(self) -> Path:
+        """The data dir as an absolute path, so a later chdir does not move it."""
+        return self.data_dir.resolve()
+
+
+class WarehouseSettings(Section):
+    """The SQL warehouse and what a batch may hold back and still be published to it."""
+
+    env_prefix: ClassVar[str] = "MALUX_WAREHOUSE_"
+
+    url: str | None = Field(
+        None,
+        description="the SQL warehouse (SQLAlchemy URL)",
+        json_schema_extra={"doc_default": "`sqlite:///<data dir>/warehouse.sqlite`"},
+    )
+    max_quarantine_share: float = Field(
+        0.5,
+        validation_alias="MALUX_MAX_QUARANTINE_SHARE",
+        description="a file with more bad rows than this share is rejected whole",
+    )
+
+
+class SmsSettings(Section):
+    """The weekly SMS: which gateway sends it, what a segment costs, how long a dead run's messages wait."""
+
+    env_prefix: ClassVar[str] = "MALUX_SMS_"
+
+    gateway: str = Field("file", description="the SMS gateway (`file` writes what would have been sent)")
+    cost_per_segment_xof: float = Field(15.0, description="the price of one SMS segment, for cost previews")
+    in_doubt_seconds: float | None = Field(
+        None,
+        description='how long a message handed to the gateway by a run that died stays "in doubt"',
+        json_schema_extra={"doc_default": "`600`"},
+    )
+    claim_lease_seconds: float | None = Field(
+        None,
+        description="how long a message a run that died had claimed, but not yet handed to the gateway, "
+        "waits before another run sends it",
+        json_schema_extra={"doc_default": "`45`"},
+    )
+
+    @field_validator("in_doubt_seconds", "claim_lease_seconds", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty variable means the outbox's default, as it always has."""
+        return None if value == "" else value
+
+
+class KannelSettings(Section):
+    """Where Kannel's sendsms answers and how we sign in (gateway `kannel`)."""
+
+    env_prefix: ClassVar[str] = "MALUX_KANNEL_"
+
+    url: str | None = Field(
+        None,
+        description="Kannel's sendsms URL (gateway `kannel`), e.g. http://127.0.0.1:13013/cgi-bin/sendsms",
+    )
+    user: str | None = Field(None, description="the Kannel sendsms user")
+    password: SecretStr | None = Field(None, description="the Kannel sendsms password (never logged)")
+    sender: str = Field("MALUX", description="the sender id of the messages sent through Kannel")
+    # Kannel's DLR bookkeeping stalls single replies by ~40 ms, so many requests run side by side.
+    workers: int = Field(32, description="how many sendsms requests to Kannel run at once")
+
+
+class AfricasTalkingSettings(Section):
+    """Africa's Talking's bulk messaging API (gateway `africastalking`)."""
+
+    env_prefix: ClassVar[str] = "MALUX_AT_"
+
+    url: str = Field(
+        "https://api.africastalking.com", description="Africa's Talking's API (gateway `africastalking`)"
+    )
+    username: str = Field("sandbox", description="the Africa's Talking application user")
+    api_key: SecretStr = Field(SecretStr(""), description="the Africa's Talking API key (never logged)")
+    sender_id: str | None = Field(
+        None, description="a registered alphanumeric sender, else Africa's Talking's shortcode"
+    )
+    timeout_s: float = Field(30.0, description="seconds to wait for Africa's Talking's answer")
+
+
+class ReceiverSettings(Section):
+    """The delivery-report receiver (`malux dlr-server`) as the gateways reach it, and its token key."""
+
+    env_prefix: ClassVar[str] = "MALUX_DLR_"
+
+    url: str | None = Field(
+        None, description="the base URL at which `malux dlr-server` is reached by the gateway"
+    )
+    secret: SecretStr | None = Field(
+        None,
+        description="the key of the per-message callback tokens",
+        json_schema_extra={"doc_default": "random, kept in `data/secrets/`"},
+    )
+
+
+class KoboSettings(Section):
+    """Where KoboToolbox is and the API token to use."""
+
+    env_prefix: ClassVar[str] = "MALUX_KOBO_"
+
+    url: str = Field("https://kf.kobotoolbox.org", description="the KoboToolbox server")
+    token: SecretStr | None = Field(None, description="the KoboToolbox API token (never logged)")
+    page_size: int = Field(1000, description="submissions per page of a pull (Kobo's `limit`)")
+
+
+class AlertSettings(Section):
+    """Where a failed or crashed scheduled run is announced."""
+
+    env_prefix: ClassVar[str] = "MALUX_ALERT_"
+
+    # A secret: a webhook URL carries its own token (Slack, Teams), so it is shown masked like a password.
+    webhook_url: SecretStr | None = Field(
+        None, description="where failed or crashed scheduled runs are posted"
+    )
