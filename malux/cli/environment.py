@@ -18,6 +18,8 @@ def prepare_prefect() -> None:
     """Keep a server-less run's Prefect state beside the data, quiet, and away from the user's ~/.prefect."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # "database is locked" otherwise
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The temporary server takes 6-9 s to start on a quiet machine and more than Prefect's 20 s on a busy one.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # it announces every temporary folder
     if "PREFECT_API_URL" not in os.environ and "PREFECT_HOME" not in os.environ:
         home = get_settings().root / "prefect"
