@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tasks.generate import amassa, aopp, nkalo
 from tasks.generate.files import PartnerFile, write
@@ -38,10 +39,18 @@ def partner_files(scale: int = 1, seed: int = 2019) -> list[PartnerFile]:
     if scale < 1:
         raise ValueError(f"scale must be a positive integer, got {scale}")
     program: Program = build_program(scale, seed)
-    # each layout draws from its own stream, so a change to one partner's file leaves the others' bytes alone
+    # Each layout draws from its own stream, so a change to one partner's file leaves the others' bytes alone.
+    # The stream's name keeps the generator's first home, malux.generate, so the demo stays the same bytes
+    # (and the same figures as the docs and issues quote) wherever the package lives.
     return [
-        layout(program, random.Random(f"{seed}-{layout.__module__}-{layout.__name__}")) for layout in _LAYOUTS
+        layout(program, random.Random(f"{seed}-malux.generate.{_module(layout)}-{layout.__name__}"))
+        for layout in _LAYOUTS
     ]
+
+
+def _module(layout: Any) -> str:
+    """The layout's module name without its package, e.g. `amassa`."""
+    return layout.__module__.rsplit(".", 1)[-1]
 
 
 def generate(out_dir: Path, scale: int = 1, seed: int = 2019) -> list[GeneratedFile]:
