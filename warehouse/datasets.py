@@ -78,7 +78,7 @@ Datasets = Mapping[str, Dataset]  # every declared dataset by name, in loading o
 
 
 def load_datasets(directory: Path) -> Datasets:
-    """Read and check every `<name>.yaml` of the folder; a DatasetError names the first file and key at fault."""
+    """Read and check every `<name>.yaml` of the folder; a DatasetError names the file and key at fault."""
     return _load(Path(directory).resolve())
 
 

@@ -1,7 +1,8 @@
 """The warehouse tables, one per canonical dataset plus the pipeline's own bookkeeping.
 
-The dataset tables are built from their declarations (`config/datasets/<name>.yaml`); the bookkeeping
-tables are written here. Alembic migrations in `warehouse/migrations/` create exactly these; keep both in step.
+The dataset tables are built from their declarations (`config/datasets/<name>.yaml`), the bookkeeping
+tables are written here. Alembic migrations in `warehouse/migrations/` create exactly these: keep both in
+step.
 Every dataset row carries the `batch_id` of the ingest batch it came from and its `source_row`,
 so an analyst can trace any number back to the partner file and row.
 """
@@ -76,6 +77,7 @@ quarantine = Table(
     Column("reason", Text, nullable=False),
     Column("record", Text),  # the row as read, JSON, so the partner can be told exactly what was sent
 )
+
 
 def _sql_type(declared: str) -> TypeEngine:
     if declared.startswith("string("):
