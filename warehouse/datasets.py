@@ -61,7 +61,8 @@ class Reference(_Strict):
 class Dataset(_Strict):
     """One canonical dataset, as declared in its file."""
 
-    name: str = Field(pattern=_NAME)
+    name: str = Field(pattern=_NAME)  # the file's name
+    path: Path  # the file, so that an error found later can still say where to fix it
     description: str = Field(min_length=1)
     order: int  # datasets load by increasing order; a referenced dataset has a lower one
     key: tuple[str, ...] = Field(min_length=1)
@@ -106,10 +107,11 @@ def _read(path: Path) -> tuple[Path, Dataset]:
         raise DatasetError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise DatasetError(f"{path}: expected a mapping of description, order, key, columns…")
-    if "name" in raw:
-        raise DatasetError(f"{path}: name: a dataset is named by its file, not by a `name:` key")
+    for implied in ("name", "path"):
+        if implied in raw:
+            raise DatasetError(f"{path}: {implied}: a dataset is named by its file, not by a key")
     try:
-        dataset = Dataset(name=path.stem, **raw)
+        dataset = Dataset(name=path.stem, path=path, **raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -146,3 +148,8 @@ def _check_references(path: Path, dataset: Dataset, datasets: Datasets) -> None:
 def declared_datasets(config_dir: Path | None = None) -> Datasets:
     """The declarations under the configuration folder (`config/datasets/`), read once per folder."""
     return load_datasets(Path(config_dir or get_settings().config_dir) / "datasets")
+
+
+def load_order(config_dir: Path | None = None) -> list[str]:
+    """The datasets in the order files must load: each after the datasets its references point to."""
+    return list(declared_datasets(config_dir))
