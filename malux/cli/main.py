@@ -10,6 +10,7 @@ prepare_prefect()  # before anything imports Prefect
 
 from malux.cli import (  # noqa: E402
     demo_cmds,
+    docs_cmds,
     ingest_cmds,
     kobo_cmds,
     partners_cmds,
@@ -40,6 +41,10 @@ quarantine = typer.Typer(help="Rows held back and the partner's rejection report
 quarantine.command("show")(quarantine_cmds.quarantine_show)
 quarantine.command("report")(quarantine_cmds.quarantine_report)
 app.add_typer(quarantine, name="quarantine")
+
+docs = typer.Typer(help="Documentation written from the declarations.", no_args_is_help=True)
+docs.command("data-dictionary")(docs_cmds.data_dictionary)
+app.add_typer(docs, name="docs")
 
 db = typer.Typer(help="The warehouse schema.", no_args_is_help=True)
 db.command("upgrade")(pipeline_cmds.db_upgrade)
