@@ -133,7 +133,7 @@ def _check_references(path: Path, dataset: Dataset, datasets: Datasets) -> None:
             raise DatasetError(f"{where}.column: {ref.column!r} is not one of its columns")
         target = datasets.get(ref.table)
         if target is None:
-            continue  # a bookkeeping table (sms_outbox): warehouse/schema.py checks it exists
+            continue  # a bookkeeping table (sms_outbox): warehouse/schema.py checks it when it builds
         if ref.key not in target.columns:
             raise DatasetError(f"{where}.key: {ref.key!r} is not a column of {ref.table}")
         if ref.categories and "category" not in target.columns:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from warehouse.datasets import Dataset, declared_datasets
+from warehouse.datasets import Dataset, DatasetError, declared_datasets
 
 metadata = MetaData(
     naming_convention={
@@ -211,3 +211,18 @@ row_replacement = Table(
     Column("new_batch_id", Integer, ForeignKey("ingest_batch.batch_id"), nullable=False, index=True),
     Column("replaced_at", DateTime(timezone=True), nullable=False),
 )
+
+
+def _check_references() -> None:
+    """A declared reference to any table (a dataset or sms_outbox) must name a column it has."""
+    for dataset in declared_datasets().values():
+        for i, ref in enumerate(dataset.references):
+            table = metadata.tables.get(ref.table)
+            if table is None or ref.key not in table.c or (ref.categories and "category" not in table.c):
+                also = " and a category" if ref.categories else ""
+                raise DatasetError(
+                    f"{dataset.path}: references[{i}]: no table {ref.table!r} with {ref.key!r}{also}"
+                )
+
+
+_check_references()
