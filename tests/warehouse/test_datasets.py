@@ -25,16 +25,18 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_the_seven_datasets_load_referenced_ones_first() -> None:
-    assert load_order() == [
-        "beneficiaries",
-        "training_sessions",
-        "training_attendance",
-        "loans",
-        "repayments",
-        "market_prices",
-        "sms_delivery_reports",
-    ]
+def test_every_dataset_loads_after_the_datasets_it_references() -> None:
+    order = load_order()
+    for name, dataset in declared_datasets().items():
+        for ref in dataset.references:
+            if ref.table in order:
+                assert order.index(ref.table) < order.index(name), f"{name} -> {ref.table}"
+
+
+def test_the_demo_datasets_keep_the_order_they_always_loaded_in() -> None:
+    before = ["beneficiaries", "training_sessions", "training_attendance", "loans", "repayments"]
+    before += ["market_prices"]
+    assert [name for name in load_order() if name in before] == before
 
 
 def test_every_dataset_table_is_its_declared_columns_then_the_lineage() -> None:
