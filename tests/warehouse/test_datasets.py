@@ -34,8 +34,14 @@ def test_every_dataset_loads_after_the_datasets_it_references() -> None:
 
 
 def test_the_demo_datasets_keep_the_order_they_always_loaded_in() -> None:
-    before = ["beneficiaries", "training_sessions", "training_attendance", "loans", "repayments"]
-    before += ["market_prices"]
+    before = [
+        "beneficiaries",
+        "training_sessions",
+        "training_attendance",
+        "loans",
+        "repayments",
+        "market_prices",
+    ]
     assert [name for name in load_order() if name in before] == before
 
 
