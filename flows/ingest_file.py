@@ -7,11 +7,11 @@ from pathlib import Path
 from prefect import flow
 
 from tasks.alerts.webhook import notify_failure
+from tasks.ingest.after_load import run_after_load
 from tasks.ingest.models import BatchSummary
 from tasks.ingest.publish import publish_batch
 from tasks.ingest.register import previous_summary, register_batch
 from tasks.ingest.stage import standardise_batch
-from tasks.sms.steps import apply_delivery_reports_task
 from tasks.validate.steps import validate_batch
 from tasks.warehouse_schema import ensure_schema
 
@@ -26,6 +26,5 @@ def ingest_file(path: Path, dataset: str, partner: str | None = None) -> BatchSu
     staged = standardise_batch(ticket)
     verdict = validate_batch(staged)
     summary = publish_batch(verdict)
-    if dataset == "sms_delivery_reports":
-        apply_delivery_reports_task()
+    run_after_load(dataset)  # the dataset's declared hooks: delivery reports advance the outbox
     return summary

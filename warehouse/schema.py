@@ -1,6 +1,8 @@
 """The warehouse tables, one per canonical dataset plus the pipeline's own bookkeeping.
 
-Alembic migrations in `warehouse/migrations/` create exactly these; keep both in step.
+The dataset tables are built from their declarations (`config/datasets/<name>.yaml`), the bookkeeping
+tables are written here. Alembic migrations in `warehouse/migrations/` create exactly these: keep both in
+step.
 Every dataset row carries the `batch_id` of the ingest batch it came from and its `source_row`,
 so an analyst can trace any number back to the partner file and row.
 """
@@ -22,6 +24,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeEngine
+
+from warehouse.datasets import Dataset, DatasetError, declared_datasets
 
 metadata = MetaData(
     naming_convention={
@@ -73,105 +78,47 @@ quarantine = Table(
     Column("record", Text),  # the row as read, JSON, so the partner can be told exactly what was sent
 )
 
-beneficiaries = Table(
-    "beneficiaries",
-    metadata,
-    Column("beneficiary_id", String(64), primary_key=True),
-    Column("category", String(32), nullable=False),
-    Column("name", String(256)),
-    Column("org_id", String(64)),
-    Column("cercle", String(64)),
-    Column("cercle_pcode", String(16)),
-    Column("commune", String(128)),
-    Column("village", String(128)),
-    Column("phone_raw", String(64)),
-    Column("phone", String(16)),  # E.164 when valid, else null
-    Column("phone_valid", Boolean, nullable=False),
-    Column("operator", String(32)),
-    Column("language", String(2)),
-    Column("gender", String(1)),
-    Column("sms_consent", Boolean, nullable=False),
-    Column("registered_on", Date),
-    *_lineage(),
-)
 
-training_sessions = Table(
-    "training_sessions",
-    metadata,
-    Column("session_id", String(64), primary_key=True),
-    Column("module", String(32), nullable=False),
-    Column("audience", String(16), nullable=False),
-    Column("held_on", Date, nullable=False),
-    Column("cercle", String(64)),
-    Column("cercle_pcode", String(16)),
-    Column("location", String(128)),
-    Column("trainer_id", String(64)),
-    Column("organiser", String(64)),
-    *_lineage(),
-)
+def _sql_type(declared: str) -> TypeEngine:
+    if declared.startswith("string("):
+        return String(int(declared[len("string(") : -1]))
+    return {
+        "text": Text(),
+        "integer": Integer(),
+        "float": Float(),
+        "boolean": Boolean(),
+        "date": Date(),
+        "datetime": DateTime(timezone=False),
+    }[declared]
 
-training_attendance = Table(
-    "training_attendance",
-    metadata,
-    Column("session_id", String(64), primary_key=True),
-    Column("beneficiary_id", String(64), primary_key=True),
-    Column("pre_score", Float),
-    Column("post_score", Float),
-    *_lineage(),
-)
 
-loans = Table(
-    "loans",
-    metadata,
-    Column("loan_id", String(64), primary_key=True),
-    Column("borrower_id", String(64), nullable=False),
-    Column("mfi_id", String(64), nullable=False),
-    Column("crop", String(16), nullable=False),
-    Column("principal_xof", Float, nullable=False),
-    Column("monthly_rate", Float),
-    Column("disbursed_on", Date, nullable=False),
-    Column("maturity_on", Date, nullable=False),
-    Column("volume_kg", Float),
-    *_lineage(),
-)
+def _column(dataset: Dataset, name: str) -> Column:
+    sql_type = _sql_type(dataset.columns[name].type)
+    if name in dataset.key:
+        return Column(name, sql_type, primary_key=True)
+    if dataset.columns[name].nullable:
+        return Column(name, sql_type)
+    return Column(name, sql_type, nullable=False)
 
-repayments = Table(
-    "repayments",
-    metadata,
-    Column("loan_id", String(64), primary_key=True),
-    Column("paid_on", Date, primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("principal_xof", Float, nullable=False),
-    Column("interest_xof", Float),
-    *_lineage(),
-)
 
-market_prices = Table(
-    "market_prices",
-    metadata,
-    Column("observed_on", Date, primary_key=True),
-    Column("market", String(128), primary_key=True),
-    Column("commodity", String(64), primary_key=True),
-    Column("price_type", String(16), primary_key=True),  # farmgate | wholesale | retail
-    Column("cercle", String(64)),
-    Column("cercle_pcode", String(16)),
-    Column("price_xof_per_kg", Float, nullable=False),
-    Column("source", String(64)),
-    *_lineage(),
-)
+def _dataset_table(dataset: Dataset) -> Table:
+    """A dataset's table as its declaration says: its columns in order (the key among them), then lineage."""
+    table = Table(dataset.name, metadata, *(_column(dataset, name) for name in dataset.columns), *_lineage())
+    for name, declared in dataset.columns.items():
+        if declared.index:  # the indicators' lookups (migration 0005; bench/indicators_scale.py)
+            Index(f"ix_{dataset.name}_{name}", table.c[name])
+    return table
 
-sms_delivery_reports = Table(
-    "sms_delivery_reports",
-    metadata,
-    Column("message_id", String(64), primary_key=True),
-    # accepted | buffered | delivered | undelivered | rejected
-    Column("status", String(16), primary_key=True),
-    Column("status_at", DateTime(timezone=False), primary_key=True),
-    Column("gateway_message_id", String(128)),
-    Column("phone", String(16)),
-    Column("error_code", String(32)),
-    *_lineage(),
-)
+
+# One table per declared dataset (config/datasets/), in loading order.
+DATASET_TABLES: dict[str, Table] = {name: _dataset_table(d) for name, d in declared_datasets().items()}
+beneficiaries = DATASET_TABLES["beneficiaries"]
+training_sessions = DATASET_TABLES["training_sessions"]
+training_attendance = DATASET_TABLES["training_attendance"]
+loans = DATASET_TABLES["loans"]
+repayments = DATASET_TABLES["repayments"]
+market_prices = DATASET_TABLES["market_prices"]
+sms_delivery_reports = DATASET_TABLES["sms_delivery_reports"]
 
 sms_outbox = Table(
     "sms_outbox",
@@ -251,8 +198,6 @@ note_issue = Table(
 
 # Indexes the bimonthly indicators use (migration 0005; bench/indicators_scale.py measures what they pay).
 Index("ix_sms_outbox_scheduled_at", sms_outbox.c.scheduled_at)
-Index("ix_training_attendance_beneficiary_id", training_attendance.c.beneficiary_id)
-Index("ix_loans_disbursed_on", loans.c.disbursed_on)
 # The dlr-server finds an Africa's Talking report's message by the id AT gave it (migration 0004).
 Index("ix_sms_outbox_gateway_message_id", sms_outbox.c.gateway_message_id)
 
@@ -267,15 +212,17 @@ row_replacement = Table(
     Column("replaced_at", DateTime(timezone=True), nullable=False),
 )
 
-DATASET_TABLES: dict[str, Table] = {
-    t.name: t
-    for t in (
-        beneficiaries,
-        training_sessions,
-        training_attendance,
-        loans,
-        repayments,
-        market_prices,
-        sms_delivery_reports,
-    )
-}
+
+def _check_references() -> None:
+    """A declared reference to any table (a dataset or sms_outbox) must name a column it has."""
+    for dataset in declared_datasets().values():
+        for i, ref in enumerate(dataset.references):
+            table = metadata.tables.get(ref.table)
+            if table is None or ref.key not in table.c or (ref.categories and "category" not in table.c):
+                also = " and a category" if ref.categories else ""
+                raise DatasetError(
+                    f"{dataset.path}: references[{i}]: no table {ref.table!r} with {ref.key!r}{also}"
+                )
+
+
+_check_references()

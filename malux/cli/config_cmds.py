@@ -1,4 +1,4 @@
-"""`malux config show` and `malux docs config-table`: the settings in force, and README.md's table of them."""
+"""`malux config show`: the settings in force, secrets masked, and where each value came from."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from malux.cli.errors import user_errors
 from malux.cli.formats import Format
 from malux.settings import get_settings
 from malux.settings.describe import effective
-from malux.settings.readme_table import README, config_table, write_table
 
 out = Console()
 
@@ -36,17 +35,3 @@ def config_show(fmt: Format = typer.Option(Format.table, "--format", help="table
         value = "unset" if row.value is None else str(row.value)
         table.add_row(row.path, value, row.source, row.variable)
     out.print(table)
-
-
-@user_errors
-def docs_config_table(
-    write: bool = typer.Option(
-        False, "--write", help="Rewrite the table in README.md instead of printing it."
-    ),
-) -> None:
-    """Render README.md's Configuration table from the settings tree (field descriptions are the `what`)."""
-    if not write:
-        typer.echo(config_table(), nl=False)
-        return
-    changed = write_table()
-    out.print(f"{README.name}: {'table regenerated' if changed else 'table already up to date'}")

@@ -11,6 +11,7 @@ prepare_prefect()  # before anything imports Prefect
 from malux.cli import (  # noqa: E402
     config_cmds,
     demo_cmds,
+    docs_cmds,
     ingest_cmds,
     kobo_cmds,
     partners_cmds,
@@ -41,6 +42,11 @@ quarantine = typer.Typer(help="Rows held back and the partner's rejection report
 quarantine.command("show")(quarantine_cmds.quarantine_show)
 quarantine.command("report")(quarantine_cmds.quarantine_report)
 app.add_typer(quarantine, name="quarantine")
+
+docs = typer.Typer(help="Documentation written from the declarations.", no_args_is_help=True)
+docs.command("data-dictionary")(docs_cmds.data_dictionary)
+docs.command("config-table")(docs_cmds.config_table)
+app.add_typer(docs, name="docs")
 
 db = typer.Typer(help="The warehouse schema.", no_args_is_help=True)
 db.command("upgrade")(pipeline_cmds.db_upgrade)
@@ -75,9 +81,6 @@ config = typer.Typer(help="The settings in force (MALUX_* variables).", no_args_
 config.command("show")(config_cmds.config_show)
 app.add_typer(config, name="config")
 
-docs = typer.Typer(help="Documentation generated from the code.", no_args_is_help=True)
-docs.command("config-table")(config_cmds.docs_config_table)
-app.add_typer(docs, name="docs")
 
 if __name__ == "__main__":
     app()

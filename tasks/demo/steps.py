@@ -9,16 +9,7 @@ from prefect import task
 from malux.settings import get_settings
 from tasks.generate import GeneratedFile, generate
 from tasks.sms.delivery_export import simulate_delivery_export
-
-# Referenced datasets load before the datasets that point at them (config/references.yaml).
-LOAD_ORDER = [
-    "beneficiaries",
-    "training_sessions",
-    "training_attendance",
-    "loans",
-    "repayments",
-    "market_prices",
-]
+from warehouse.datasets import load_order
 
 
 def demo_dir() -> Path:
@@ -29,7 +20,8 @@ def demo_dir() -> Path:
 def generate_demo_data(scale: int = 1, seed: int = 2019) -> list[GeneratedFile]:
     """Partner files in their own layouts; the same seed writes the same bytes, so re-runs add nothing."""
     files = generate(demo_dir(), scale=scale, seed=seed)
-    return sorted(files, key=lambda f: (LOAD_ORDER.index(f.dataset), f.partner, f.path.name))
+    order = load_order()  # referenced datasets first (config/datasets/)
+    return sorted(files, key=lambda f: (order.index(f.dataset), f.partner, f.path.name))
 
 
 @task(name="export-delivery-reports")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from graphlib import TopologicalSorter
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
 from tasks.ingest.register import sha256_of
-from tasks.validate.references import load_references
+from warehouse.datasets import load_order
 from warehouse.schema import DATASET_TABLES, ingest_batch
 
 _SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".json"}
@@ -25,26 +24,9 @@ class LandedFile:
     sha256: str
 
 
-def dataset_order(config_dir: Path) -> list[str]:
-    """Datasets so that each comes after those its references point to (beneficiaries before loans)."""
-    table_of = {table.name: name for name, table in DATASET_TABLES.items()}
-    graph: dict[str, set[str]] = {name: set() for name in DATASET_TABLES}
-    for dataset, refs in load_references(config_dir).items():
-        if dataset in graph:
-            graph[dataset] |= {table_of[r["table"]] for r in refs if r["table"] in table_of}
-    sorter = TopologicalSorter(graph)
-    sorter.prepare()
-    order: list[str] = []
-    while sorter.is_active():
-        ready = sorted(sorter.get_ready(), key=list(DATASET_TABLES).index)
-        order += ready
-        sorter.done(*ready)
-    return order
-
-
 def landed_files(landing_dir: Path, config_dir: Path) -> list[LandedFile]:
-    """Every data file under `<partner>/<dataset>/`, datasets in loading order, then by name."""
-    order = dataset_order(config_dir)
+    """Every data file under `<partner>/<dataset>/`, datasets in their declared order, then by name."""
+    order = load_order(config_dir)
     found = []
     for path in sorted(landing_dir.glob("*/*/*")):
         partner, dataset = path.parent.parent.name, path.parent.name

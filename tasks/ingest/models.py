@@ -1,44 +1,17 @@
-"""What the ingest tasks hand each other: ids and paths, never DataFrames."""
+"""What an ingest run reports, and where a batch's intermediate files go.
+
+The hand-offs between the steps (ticket, staged batch, verdict) are in `tasks/batch.py`, which validation
+shares; `BatchRejected` is named here too, where the flows and the CLI have always found it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from tasks.batch import BatchRejected
 
-@dataclass(frozen=True)
-class BatchTicket:
-    """A registered file: its batch id, its immutable raw copy, and whether it was loaded before."""
-
-    batch_id: int
-    dataset: str
-    partner: str
-    source: Path
-    raw_path: Path
-    sha256: str
-    already_ingested: bool
-
-
-@dataclass(frozen=True)
-class StagedBatch:
-    """A batch standardised to canonical columns, with the values that could not be read."""
-
-    ticket: BatchTicket
-    rows_path: Path
-    issues_path: Path
-    rows_in: int
-    sheet: str | None = None  # the spreadsheet sheet the rows were read from
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A validated batch split into rows to publish and reasons to hold rows back."""
-
-    staged: StagedBatch
-    passed_path: Path
-    quarantine_path: Path
-    rows_passed: int
-    rows_quarantined: int
+__all__ = ["BatchRejected", "BatchSummary", "work_dir"]
 
 
 @dataclass(frozen=True)
@@ -62,10 +35,6 @@ class BatchSummary:
             f"batch {self.batch_id}, rows in {self.rows_in}, loaded {self.rows_loaded}, "
             f"quarantined {self.rows_quarantined}{note}"
         )
-
-
-class BatchRejected(RuntimeError):
-    """The file cannot be trusted at all; nothing of it was loaded and the raw copy is kept."""
 
 
 def work_dir(data_root: Path, batch_id: int) -> Path:

@@ -7,8 +7,9 @@ import pyarrow.parquet as pq
 from prefect import task
 
 from malux.settings import get_settings
+from tasks.batch import Verdict
 from tasks.ingest.history import record_replacements
-from tasks.ingest.models import BatchSummary, Verdict
+from tasks.ingest.models import BatchSummary
 from warehouse import batches
 from warehouse.db import engine_for
 from warehouse.lake import partition_path, place_atomic

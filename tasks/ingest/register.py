@@ -10,7 +10,8 @@ from pathlib import Path
 from prefect import task
 
 from malux.settings import get_settings
-from tasks.ingest.models import BatchSummary, BatchTicket
+from tasks.batch import BatchTicket
+from tasks.ingest.models import BatchSummary
 from warehouse import batches
 from warehouse.db import engine_for
 from warehouse.schema import DATASET_TABLES

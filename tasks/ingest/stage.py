@@ -7,7 +7,8 @@ import pyarrow.parquet as pq
 from prefect import task
 
 from malux.settings import get_settings
-from tasks.ingest.models import BatchRejected, BatchTicket, StagedBatch, work_dir
+from tasks.batch import BatchRejected, BatchTicket, StagedBatch
+from tasks.ingest.models import work_dir
 from tasks.ingest.register import CANONICAL
 from tasks.standardise.errors import InputError
 from tasks.standardise.file import standardise_file

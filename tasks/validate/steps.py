@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from prefect import task
 
 from malux.settings import get_settings
-from tasks.ingest.models import BatchRejected, StagedBatch, Verdict
+from tasks.batch import BatchRejected, StagedBatch, Verdict
 from tasks.standardise.result import RowIssue
 from tasks.validate.data_docs import write_validation_report
 from tasks.validate.expectations_run import run_suite_with_outcomes

@@ -8,7 +8,7 @@ from tasks.sms.claims import CLAIM_LEASE, IN_DOUBT_AFTER
 
 
 def test_the_readme_table_is_the_generated_one():
-    # On failure: `malux docs config-table --write` regenerates it.
+    # On failure: `malux docs config-table` regenerates it.
     assert current_table(README.read_text(encoding="utf-8")) == config_table()
 
 
