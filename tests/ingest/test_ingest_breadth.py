@@ -204,3 +204,14 @@ def test_partners_check_exits_1_naming_a_missing_required_column(tmp_path: Path)
     layout = json.loads(result.output)
     assert layout["mapped"] == {"loan_id": "N° Prêt", "mfi_id": "IMF"}
     assert "borrower_id" in layout["missing"] and layout["ignored"] == ["Commentaire"]
+
+
+def test_a_beneficiary_without_a_category_is_quarantined_not_a_crashed_batch(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # GX's in-set check skips empty values; without the not-null check this row reached the warehouse's NOT NULL
+    text = PEOPLE + "P002,,Fatoumata Diarra,San,+223 76 00 00 02,F,true\n"
+    summary = ingest_file(_write(tmp_path, "people.csv", text), "beneficiaries")
+    assert (summary.rows_in, summary.rows_loaded, summary.rows_quarantined) == (4, 3, 1)
+    assert _count(sqlite_url, beneficiaries, beneficiaries.c.beneficiary_id == "P002") == 0
+    assert _count(sqlite_url, quarantine, quarantine.c.column_name == "category") == 1

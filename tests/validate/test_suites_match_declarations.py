@@ -57,24 +57,10 @@ def test_the_codes_a_suite_accepts_are_the_declared_values(dataset: str) -> None
     assert in_set == declared
 
 
-# Coded columns whose suite checks the code but not its presence: GX leaves an empty value out of an in-set
-# check, so such a row passes validation and then fails the warehouse's NOT NULL when the batch is published.
-CHECKED_ONLY_FOR_ITS_CODE = {
-    ("beneficiaries", "category"),
-    ("training_sessions", "module"),
-    ("training_sessions", "audience"),
-    ("market_prices", "price_type"),
-    ("sms_delivery_reports", "status"),
-}
 REQUIRED = [
-    pytest.param(
-        dataset,
-        name,
-        marks=[pytest.mark.xfail(strict=True, reason="in-set only")]
-        if (dataset, name) in CHECKED_ONLY_FOR_ITS_CODE
-        else [],
-        id=f"{dataset}.{name}",
-    )
+    # GX leaves an empty value out of an in-set check: a required coded column needs its own not-null check,
+    # or the row passes validation and then fails the warehouse's NOT NULL when the batch is published.
+    pytest.param(dataset, name, id=f"{dataset}.{name}")
     for dataset, declared in DATASETS.items()
     for name, column in declared.columns.items()
     # booleans are never empty once standardised (the phone check, a consent default)
