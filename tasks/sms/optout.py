@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
-from tasks.sms.receiver.inserts import insert_ignoring_duplicates
 from tasks.standardise.phones import normalise_phone
+from warehouse.inserts import insert_ignoring_duplicates
 from warehouse.schema import beneficiaries, sms_optout
 
 STOP_WORDS = frozenset({"stop", "arret"})  # after folding: "STOP", "Arrêt", " a r r e t " all match

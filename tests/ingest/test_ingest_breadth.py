@@ -209,7 +209,7 @@ def test_partners_check_exits_1_naming_a_missing_required_column(tmp_path: Path)
 def test_a_beneficiary_without_a_category_is_quarantined_not_a_crashed_batch(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    # GX's in-set check skips empty values; without the not-null check this row reached the warehouse's NOT NULL
+    # GX's in-set check skips empty values: without a not-null check the row hit the warehouse's NOT NULL
     text = PEOPLE + "P002,,Fatoumata Diarra,San,+223 76 00 00 02,F,true\n"
     summary = ingest_file(_write(tmp_path, "people.csv", text), "beneficiaries")
     assert (summary.rows_in, summary.rows_loaded, summary.rows_quarantined) == (4, 3, 1)

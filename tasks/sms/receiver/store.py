@@ -24,9 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tasks.sms.optout import record_optout
 from tasks.sms.receiver.callbacks import Callback
-from tasks.sms.receiver.inserts import insert_ignoring_duplicates
 from tasks.sms.reports import advance_outbox
 from tasks.standardise.phones import normalise_phone
+from warehouse.inserts import insert_ignoring_duplicates
 from warehouse.schema import ingest_batch, sms_delivery_reports, sms_outbox
 
 log = logging.getLogger("malux.dlr")
