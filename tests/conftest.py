@@ -16,11 +16,29 @@ os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.pop("PREFECT_API_URL", None)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# The test settings are MALUX_* too: read them before every MALUX_* is cleared from the product's view.
+PG_ADMIN_URL = os.environ.get("MALUX_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The shared reference data sits beside the checkout; a worktree elsewhere points at it with the override.
+SHARED = Path(os.environ.get("MALUX_TEST_SHARED_DIR") or PROJECT_ROOT.parent / "shared")
 for _name in [n for n in os.environ if n.startswith("MALUX_")]:
     del os.environ[_name]
 
-PG_ADMIN_URL = os.environ.get("MALUX_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+def _missing(why: str) -> None:
+    """Skip on a developer's machine; under CI=true what is missing is a failure, never a green skip."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{why} (CI=true: these tests must run)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The shared real reference files (`<project root>/../shared/data/real`, or MALUX_TEST_SHARED_DIR)."""
+    real = SHARED / "data" / "real"
+    if not real.is_dir():
+        _missing(f"shared real data not found at {real}: set MALUX_TEST_SHARED_DIR to the shared folder")
+    return real
 
 
 @pytest.fixture
@@ -52,9 +70,7 @@ def pg_url() -> Iterator[str]:
 
     why = _pg_reachable()
     if why:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{why} (CI=true: the PostgreSQL tests must run)")
-        pytest.skip(why)
+        _missing(why)
     name = f"malux_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
