@@ -6,6 +6,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,9 @@ def _pg_reachable() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(exc).splitlines()[0]}"
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL database created for this test and dropped after it; skips only outside CI."""
+@contextmanager
+def _pg_database() -> Iterator[str]:
+    """A new PostgreSQL database, dropped on exit; skips (fails under CI=true) when there is no server."""
     from sqlalchemy import create_engine, text
 
     why = _pg_reachable()
@@ -87,6 +88,20 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database created for this test and dropped after it; skips only outside CI."""
+    with _pg_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    """One PostgreSQL database for the session, for tests that empty it themselves (saves ~2 s a test)."""
+    with _pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

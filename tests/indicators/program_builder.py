@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, text
 
 from tasks.indicators.compute import compute_period
 from tasks.sms.calendar import week_for
@@ -212,13 +212,23 @@ class Program:
             ).one()
 
 
-def make_program(tmp_path: Path) -> Program:
-    """An empty warehouse on a tmp SQLite file, with the repo's catalogue and a three-week test campaign."""
+def make_program(tmp_path: Path, engine: Engine | None = None) -> Program:
+    """A program on `engine`'s warehouse (empty, schema in place), else on a new tmp SQLite file; either way
+    with the repo's catalogue and a three-week test campaign."""
     config_dir = tmp_path / "config"
     config_dir.mkdir()
     for name in ("indicators.yaml", "program.yaml"):
         shutil.copy(REPO_CONFIG / name, config_dir / name)
     (config_dir / "campaigns.yaml").write_text(TEST_CAMPAIGNS, encoding="utf-8")
-    engine = make_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
-    metadata.create_all(engine)
+    if engine is None:
+        engine = make_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+        metadata.create_all(engine)
     return Program(engine, config_dir)
+
+
+def emptied(engine: Engine) -> Engine:
+    """The same warehouse with every row gone and every id counter back at 1 (PostgreSQL)."""
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return engine

@@ -16,7 +16,7 @@ class _NewYearsDay2020(date):
         return cls(2020, 1, 1)
 
 
-def test_a_triggered_run_computes_the_last_closed_bimonth(data_dir, monkeypatch):
+def test_a_triggered_run_computes_the_last_closed_bimonth(warehouse_url, monkeypatch):
     from flows.compute_indicators import compute_indicators
     from malux.settings import get_settings
     from warehouse.db import engine_for
