@@ -126,6 +126,32 @@ def warehouse_url(empty_warehouse_url: str) -> str:
     return empty_warehouse_url
 
 
+@pytest.fixture
+def settled_program(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """A program in a known state (tests/indicators/program_builder.py) in the warehouse the settings name,
+    for tests of the commands and flows, which find it themselves; the schema is made by the migrations."""
+    import sys
+
+    builder_dir = str(PROJECT_ROOT / "tests" / "indicators")
+    if builder_dir not in sys.path:
+        sys.path.insert(0, builder_dir)
+    from program_builder import make_program
+
+    from warehouse.db import _engines, make_engine
+    from warehouse.migrate import upgrade
+
+    url = f"sqlite:///{data_dir / 'warehouse.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)  # as `malux db upgrade` does, not the builder's create_all
+    program = make_program(tmp_path, engine)
+    monkeypatch.setenv("MALUX_CONFIG_DIR", str(program.config_dir))
+    yield program
+    engine.dispose()
+    cached = _engines.pop(url, None)  # the commands' own engine on this file, which is about to go
+    if cached is not None:
+        cached.dispose()
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One temporary Prefect server for every flow-level test of the session (~12 s to start)."""

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 @pytest.fixture
-def trained(program):
+def trained(settled_program):
     """Two producers of San trained in May 2019, one of them twice; nothing computed yet."""
+    program = settled_program
     for producer in ("P1", "P2"):
         program.beneficiary(producer)
     program.session("S1", held_on="2019-05-10")
