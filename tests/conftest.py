@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MALUX_TEST_SHARED_DIR") or PROJECT_ROOT.parent / "shared")
 for _name in [n for n in os.environ if n.startswith("MALUX_")]:
     del os.environ[_name]
+# The program builder (a warehouse in a known state) serves the indicator, report, command and flow tests.
+sys.path.insert(0, str(PROJECT_ROOT / "tests" / "indicators"))
 
 
 def _missing(why: str) -> None:
@@ -130,11 +133,6 @@ def warehouse_url(empty_warehouse_url: str) -> str:
 def settled_program(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     """A program in a known state (tests/indicators/program_builder.py) in the warehouse the settings name,
     for tests of the commands and flows, which find it themselves; the schema is made by the migrations."""
-    import sys
-
-    builder_dir = str(PROJECT_ROOT / "tests" / "indicators")
-    if builder_dir not in sys.path:
-        sys.path.insert(0, builder_dir)
     from program_builder import make_program
 
     from warehouse.db import _engines, make_engine

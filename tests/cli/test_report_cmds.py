@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from program_builder import campaign_without_week_2
 
 from tasks.report.chromium import find_chromium
 
@@ -26,15 +27,7 @@ def trained(settled_program):
 
 @pytest.fixture
 def campaign(settled_program):
-    """The 3-week test campaign (4–25 Nov 2019): two subscribers, week 2 not broadcast, 201906B computed."""
-    program = settled_program
-    for producer in ("P1", "P2"):
-        program.beneficiary(producer)
-    program.message(1, "P1", "delivered", final_at="2019-11-04 09:00")
-    program.message(1, "P2", "delivered", final_at="2019-11-04 09:00", operator="malitel")
-    program.message(3, "P1", "undelivered", final_at="2019-11-18 09:00")
-    program.compute("201906B")
-    return program
+    return campaign_without_week_2(settled_program)
 
 
 def _path_after(label: str, output: str) -> Path:

@@ -212,6 +212,17 @@ class Program:
             ).one()
 
 
+def campaign_without_week_2(program: Program) -> Program:
+    """The 3-week test campaign (4–25 Nov 2019): two subscribers, week 2 not broadcast, 201906B computed."""
+    for producer in ("P1", "P2"):
+        program.beneficiary(producer)
+    program.message(1, "P1", "delivered", final_at="2019-11-04 09:00")
+    program.message(1, "P2", "delivered", final_at="2019-11-04 09:00", operator="malitel")
+    program.message(3, "P1", "undelivered", final_at="2019-11-18 09:00")
+    program.compute("201906B")
+    return program
+
+
 def make_program(tmp_path: Path, engine: Engine | None = None) -> Program:
     """A program on `engine`'s warehouse (empty, schema in place), else on a new tmp SQLite file; either way
     with the repo's catalogue and a three-week test campaign."""
