@@ -29,6 +29,17 @@ for _name in [n for n in os.environ if n.startswith("MALUX_")]:
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "indicators"))
 
 
+DEPLOY_TIMEOUT_S = 900  # a real Prefect server, workers, a 45 s zombie window: their deadlines sum ~4 min
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """tests/deploy (kept by its owners) gets a longer limit than pyproject's `timeout` unless it sets one."""
+    deploy = PROJECT_ROOT / "tests" / "deploy"
+    for item in items:
+        if item.path.is_relative_to(deploy) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(DEPLOY_TIMEOUT_S))
+
+
 def _missing(why: str) -> None:
     """Skip on a developer's machine; under CI=true what is missing is a failure, never a green skip."""
     if os.environ.get("CI") == "true":
