@@ -29,7 +29,7 @@ for _name in [n for n in os.environ if n.startswith("MALUX_")]:
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "indicators"))
 
 
-DEPLOY_TIMEOUT_S = 900  # a real Prefect server, workers, a 45 s zombie window: their deadlines sum ~4 min
+DEPLOY_TIMEOUT_S = 1200  # a real Prefect server, workers, a 45 s zombie window: their deadlines sum ~4 min
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
