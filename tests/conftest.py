@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated data dir per test, a real PostgreSQL database, one Prefect harness."""
+"""Shared fixtures: an isolated data dir per test, the shared real data, a real PostgreSQL database, a program
+warehouse the commands and flows find, one Prefect harness; and the limits that keep a test from hanging."""
 
 from __future__ import annotations
 
@@ -163,8 +164,8 @@ def settled_program(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPa
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    """One temporary Prefect server for every flow-level test of the session (~12 s to start)."""
+    """One temporary Prefect server for every flow-level test of the session (~12 s to start when quiet)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    with prefect_test_harness(server_startup_timeout=150):  # 60 s was too short at load 7 on 2 cores
         yield
