@@ -29,6 +29,12 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT at its default, as in an operator's terminal: a test run started in the background (CI, `&`)
+    passes SIGINT on ignored, and Python then never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -56,6 +62,7 @@ def server(tmp_path: Path, data_dir: Path) -> Iterator[Server]:
         process = subprocess.Popen(
             [sys.executable, "-m", "malux.cli.main", "dlr-server", "--port", str(port)],
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+            preexec_fn=_as_from_a_terminal,
         )  # fmt: skip
     running = Server(process, port, log)
     try:
