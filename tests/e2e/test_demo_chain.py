@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from warehouse.db import engine_for
 from warehouse.schema import beneficiaries, indicator_value, ingest_batch, sms_outbox
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness")]
+# The first test pays for two demo runs (~80 s on a quiet machine, ~430 s at load 7 on 2 cores).
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_harness"), pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")

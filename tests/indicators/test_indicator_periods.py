@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from tasks.indicators.periods import parse_period, period_of, periods_between
+from tasks.indicators.steps import last_closed_period
 
 
 def test_the_first_bimonth_of_2019_is_january_and_february():
@@ -38,3 +39,20 @@ def test_periods_between_lists_every_bimonth_touched_in_order():
 
 def test_periods_between_is_empty_when_reversed():
     assert periods_between(date(2020, 1, 1), date(2019, 1, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("today", "closed"),
+    [
+        (date(2019, 7, 15), "201903B"),  # mid July-August: May-June is the last closed
+        (date(2019, 4, 10), "201901B"),  # the second month of March-April
+        (date(2019, 7, 1), "201903B"),  # the first day of a bi-month: the one before has just closed
+        (date(2019, 8, 31), "201903B"),  # its last day: still open until midnight
+        (date(2019, 6, 30), "201902B"),
+        (date(2020, 1, 1), "201906B"),  # across the new year: November-December of the year before
+        (date(2020, 2, 29), "201906B"),
+        (date(2020, 3, 1), "202001B"),
+    ],
+)
+def test_the_last_closed_period_is_the_bimonth_before_today_s(today, closed):
+    assert last_closed_period(today) == closed

@@ -1,15 +1,9 @@
-"""Fixtures for the note tests: the indicator tests' program builder, reused."""
+"""Fixtures for the note tests: the indicator tests' program builder (on the path by tests/conftest.py)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "indicators"))
-
-from program_builder import Program, make_program  # noqa: E402
+from program_builder import Program, make_program
 
 
 @pytest.fixture

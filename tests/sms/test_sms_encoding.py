@@ -19,15 +19,13 @@ from tasks.sms.encoding import (
     ucs2_chars,
 )
 
-REAL = Path("/work/shared/data/real")
-needs_real_data = pytest.mark.skipif(not REAL.exists(), reason="shared reference data not mounted")
 GSM_CHARS = sorted(GSM7_BASIC) + sorted(GSM7_EXTENSION)
 TYPOGRAPHY = ["’", "«", "»", "–", "—", "\u00a0", "\u202f", "“", "”"]
 
 
-def _unicode_table() -> dict[int, str]:
+def _unicode_table(real: Path) -> dict[int, str]:
     table = {}
-    for line in (REAL / "unicode_GSM0338.TXT").read_text(encoding="utf-8").splitlines():
+    for line in (real / "unicode_GSM0338.TXT").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             gsm, uni = line.split("\t")[:2]
             table[int(gsm, 16)] = chr(int(uni, 16))
@@ -39,26 +37,23 @@ def _pack(septets: list[int]) -> str:
     return bits.to_bytes(math.ceil(7 * len(septets) / 8), "little").hex()
 
 
-@needs_real_data
-def test_the_basic_table_matches_unicode_gsm0338_except_the_capital_c_cedilla_at_0x09():
+def test_the_basic_table_matches_unicode_gsm0338_except_the_capital_c_cedilla_at_0x09(real_data):
     ours = {code: ch for ch, code in GSM7_BASIC.items()}
-    theirs = {code: ch for code, ch in _unicode_table().items() if code < 0x80 and code != ESCAPE}
+    theirs = {code: ch for code, ch in _unicode_table(real_data).items() if code < 0x80 and code != ESCAPE}
     assert {code: ch for code, ch in theirs.items() if code != 0x09} == {
         code: ch for code, ch in ours.items() if code != 0x09
     }
     assert (theirs[0x09], ours[0x09]) == ("ç", "Ç")  # 3GPP TS 23.038 and handsets show capital Ç
 
 
-@needs_real_data
-def test_the_extension_table_matches_unicode_gsm0338():
-    theirs = {ch: code & 0x7F for code, ch in _unicode_table().items() if code > 0xFF}
+def test_the_extension_table_matches_unicode_gsm0338(real_data):
+    theirs = {ch: code & 0x7F for code, ch in _unicode_table(real_data).items() if code > 0xFF}
     assert theirs == GSM7_EXTENSION
 
 
-@needs_real_data
 @pytest.mark.parametrize("name", ["encode_default_gsm_7bit", "encode_escaped_gsm_7bit"])
-def test_septets_pack_to_the_lib3gpp23038_vectors(name):
-    vectors = json.loads((REAL / "gsm0338_test_vectors_lib3gpp23038.json").read_text(encoding="utf-8"))
+def test_septets_pack_to_the_lib3gpp23038_vectors(name, real_data):
+    vectors = json.loads((real_data / "gsm0338_test_vectors_lib3gpp23038.json").read_text(encoding="utf-8"))
     vector = next(t for t in vectors["tests"] if t["test"] == name)
     assert _pack(to_septets(vector["uni_text"])) == vector["gsm_septets_packed_hex"]
 

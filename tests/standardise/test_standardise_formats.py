@@ -22,7 +22,6 @@ from tasks.standardise import InputError, standardise_file
 from tasks.standardise.file import inspect_file
 from tasks.standardise.reader import read_grid
 
-SHARED_REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 CONFIG = get_settings().config_dir
 
 
@@ -149,10 +148,8 @@ def test_inspection_reports_mapped_missing_ignored_and_duplicated_headers(tmp_pa
     assert layout.header_row == 1 and layout.sheet is None
 
 
-def _wfp_sample(tmp_path: Path, lines: int, extra: str = "") -> Path:
-    source = SHARED_REAL / "wfp_food_prices_burkina-faso_hdx2020format.csv"
-    if not source.exists():
-        pytest.skip(f"{source} not found: the shared real data is not checked out here")
+def _wfp_sample(real: Path, tmp_path: Path, lines: int, extra: str = "") -> Path:
+    source = real / "wfp_food_prices_burkina-faso_hdx2020format.csv"
     with source.open(encoding="utf-8") as fh:
         head = [next(fh) for _ in range(lines)]
     path = tmp_path / "wfp.csv"
@@ -160,9 +157,11 @@ def _wfp_sample(tmp_path: Path, lines: int, extra: str = "") -> Path:
     return path
 
 
-def test_the_wfp_hdx_layout_skips_its_tag_row_and_prices_per_100_kg_become_per_kg(tmp_path: Path) -> None:
+def test_the_wfp_hdx_layout_skips_its_tag_row_and_prices_per_100_kg_become_per_kg(
+    tmp_path: Path, real_data: Path
+) -> None:
     mali = "2020-05-15,Millet - Wholesale,100 KG,cereals,21000.0,XOF,Mali,Segou,1,San,1,1,14,5,1,x,\n"
-    path = _wfp_sample(tmp_path, 12, mali)
+    path = _wfp_sample(real_data, tmp_path, 12, mali)
     layout = inspect_file(path, "market_prices", "wfp")
     assert layout.skipped_rows == [2] and layout.ok
     result = standardise_file(path, "market_prices", "wfp")
