@@ -34,7 +34,9 @@ def dlr_server(
     def _stop(_signum, _frame) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, _stop)
+    # SIGINT too: a process started in the background inherits it ignored, and Ctrl-C must still stop it
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _stop)
     out.print(f"dlr-server listening on {receiver.url} (`malux sms callback-urls` shows what to configure)")
     with contextlib.suppress(KeyboardInterrupt):
         receiver.serve_forever()  # on stop: every reply in flight finishes, every queued report is written

@@ -29,10 +29,10 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def _as_from_a_terminal() -> None:
-    """SIGINT at its default, as in an operator's terminal: a test run started in the background (CI, `&`)
-    passes SIGINT on ignored, and Python then never turns it into KeyboardInterrupt."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _as_from_the_background() -> None:
+    """SIGINT ignored, as a process started with `&` or by some supervisors inherits it: the server must still
+    stop on SIGINT, so it installs its own handler rather than relying on Python's KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _free_port() -> int:
@@ -62,7 +62,7 @@ def server(tmp_path: Path, data_dir: Path) -> Iterator[Server]:
         process = subprocess.Popen(
             [sys.executable, "-m", "malux.cli.main", "dlr-server", "--port", str(port)],
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-            preexec_fn=_as_from_a_terminal,
+            preexec_fn=_as_from_the_background,
         )  # fmt: skip
     running = Server(process, port, log)
     try:
