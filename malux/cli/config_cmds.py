@@ -30,7 +30,10 @@ def config_show(fmt: Format = typer.Option(Format.table, "--format", help="table
             }
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    table = Table("setting", "value", "source", "variable", title="MALUX settings")
+    # Names and values fold rather than end in "…": a truncated path or URL is worse than a taller table.
+    table = Table(title="MALUX settings")
+    for header in ("setting", "value", "source", "variable"):
+        table.add_column(header, overflow="fold")
     for row in rows:
         value = "unset" if row.value is None else str(row.value)
         table.add_row(row.path, value, row.source, row.variable)

@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -82,23 +82,22 @@ class SmsSettings(Section):
 
     gateway: str = Field("file", description="the SMS gateway (`file` writes what would have been sent)")
     cost_per_segment_xof: float = Field(15.0, description="the price of one SMS segment, for cost previews")
-    in_doubt_seconds: float | None = Field(
-        None,
+    # The outbox's own defaults (tasks/sms/claims.py); a test keeps the two equal.
+    in_doubt_seconds: float = Field(
+        600.0,
         description='how long a message handed to the gateway by a run that died stays "in doubt"',
-        json_schema_extra={"doc_default": "`600`"},
     )
-    claim_lease_seconds: float | None = Field(
-        None,
+    claim_lease_seconds: float = Field(
+        45.0,
         description="how long a message a run that died had claimed, but not yet handed to the gateway, "
         "waits before another run sends it",
-        json_schema_extra={"doc_default": "`45`"},
     )
 
     @field_validator("in_doubt_seconds", "claim_lease_seconds", mode="before")
     @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        """An empty variable means the outbox's default, as it always has."""
-        return None if value == "" else value
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        """An empty variable (or 0) means the outbox's default, as it always has."""
+        return cls.model_fields[info.field_name].default if value in ("", 0, "0", None) else value
 
 
 class KannelSettings(Section):

@@ -13,7 +13,6 @@ from prefect.exceptions import ObjectNotFound
 from prefect.tasks import exponential_backoff
 
 from malux.settings import get_settings
-from tasks.sms.claims import CLAIM_LEASE, IN_DOUBT_AFTER
 from tasks.sms.gateways import get_gateway
 from tasks.sms.outbox import (
     QueueResult,
@@ -82,11 +81,6 @@ def queue_week_task(campaign: str, week: int) -> QueueResult:
     return queue_week(engine_for(settings.database_url), campaign, week, settings.config_dir)
 
 
-def _seconds(setting: float | None) -> timedelta:
-    """A duration in seconds from the settings; unset or 0 means the default."""
-    return timedelta(seconds=setting or 0)
-
-
 @task(
     name="send-week",
     retries=3,
@@ -99,8 +93,8 @@ def send_week_task(campaign: str, week: int, gateway: str | None = None) -> Send
     """Send what is still queued; transient gateway errors are retried with back-off."""
     settings = get_settings()
     name = gateway or settings.sms.gateway
-    in_doubt_after = _seconds(settings.sms.in_doubt_seconds) or IN_DOUBT_AFTER
-    claim_lease = _seconds(settings.sms.claim_lease_seconds) or CLAIM_LEASE
+    in_doubt_after = timedelta(seconds=settings.sms.in_doubt_seconds)
+    claim_lease = timedelta(seconds=settings.sms.claim_lease_seconds)
     summary = send_queued(
         engine_for(settings.database_url),
         campaign,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pydantic import SecretStr
 
 from malux.settings import PROJECT_ROOT, get_settings
 from tasks.alerts.webhook import alert_url
+from tasks.sms.claims import CLAIM_LEASE, IN_DOUBT_AFTER
 from tasks.sms.dlr_token import dlr_secret
 
 # The names users already set (README.md before the settings tree, deployments, tests): none may break.
@@ -70,9 +72,13 @@ def test_the_warehouse_defaults_to_sqlite_in_the_data_dir(tmp_path, monkeypatch)
     assert get_settings().database_url == f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
 
 
-def test_an_empty_duration_means_the_outbox_default(monkeypatch):
-    monkeypatch.setenv("MALUX_SMS_IN_DOUBT_SECONDS", "")
-    assert get_settings().sms.in_doubt_seconds is None
+@pytest.mark.parametrize("typed", ["", "0"])
+def test_an_empty_or_zero_duration_means_the_outbox_default(monkeypatch, typed):
+    monkeypatch.setenv("MALUX_SMS_IN_DOUBT_SECONDS", typed)
+    monkeypatch.setenv("MALUX_SMS_CLAIM_LEASE_SECONDS", typed)
+    sms = get_settings().sms
+    assert timedelta(seconds=sms.in_doubt_seconds) == IN_DOUBT_AFTER
+    assert timedelta(seconds=sms.claim_lease_seconds) == CLAIM_LEASE
 
 
 def test_a_secret_is_never_in_the_settings_repr(monkeypatch):
