@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tasks.sms.calendar import week_for
 from tasks.sms.gateways.file import file_gateway_message_id
+from warehouse.sms_status import ReportStatus
 
 COLUMNS = ["message_id", "status", "status_at", "gateway_message_id", "phone", "error_code"]
 # Delivery chance by operator (read from the number's prefix by tasks/standardise/phones.py); Telecel's
@@ -37,10 +38,10 @@ def _rows(message: dict, send_at: datetime, seed: int) -> list[list[str]]:
     base = [file_gateway_message_id(message["message_id"]), message["to"]]
     fmt = "%Y-%m-%d %H:%M:%S"
     return [
-        [message["message_id"], "accepted", accepted_at.strftime(fmt), *base, ""],
+        [message["message_id"], ReportStatus.ACCEPTED.value, accepted_at.strftime(fmt), *base, ""],
         [
             message["message_id"],
-            "delivered" if delivered else "undelivered",
+            (ReportStatus.DELIVERED if delivered else ReportStatus.UNDELIVERED).value,
             final_at.strftime(fmt),
             *base,
             error,

@@ -15,15 +15,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tasks.sms.dlr_token import token_for
+from warehouse.sms_status import ReportStatus
 
-KANNEL_DLR_TYPES = {1: "delivered", 2: "undelivered", 4: "buffered", 8: "accepted", 16: "rejected"}
+# Each gateway's words for a report, onto the statuses MALUX stores (Kannel's are its dlr-mask bits).
+KANNEL_DLR_TYPES = {
+    1: ReportStatus.DELIVERED,
+    2: ReportStatus.UNDELIVERED,
+    4: ReportStatus.BUFFERED,
+    8: ReportStatus.ACCEPTED,
+    16: ReportStatus.REJECTED,
+}
 AT_STATUSES = {
-    "success": "delivered",
-    "failed": "undelivered",
-    "rejected": "rejected",
-    "sent": "accepted",
-    "submitted": "accepted",
-    "buffered": "buffered",
+    "success": ReportStatus.DELIVERED,
+    "failed": ReportStatus.UNDELIVERED,
+    "rejected": ReportStatus.REJECTED,
+    "sent": ReportStatus.ACCEPTED,
+    "submitted": ReportStatus.ACCEPTED,
+    "buffered": ReportStatus.BUFFERED,
 }
 AT_OPTOUT_REASONS = frozenset({"userinblacklist"})  # AT's "UserInBlackList": the subscriber refused us
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
