@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -85,25 +86,63 @@ def report_evaluation(
 
 @user_errors
 def export_dhis2(
-    period: str = typer.Option(..., help="DHIS2 bimonthly period, e.g. 201903B."),
+    period: str | None = typer.Option(None, help="DHIS2 bimonthly period, e.g. 201903B."),
     out_file: Path | None = typer.Option(None, "--out", help="Write the JSON here instead of stdout."),
+    check: bool = typer.Option(False, "--check", help="Only check config/dhis2.yaml; export nothing."),
+    allow_placeholders: bool = typer.Option(
+        False, "--allow-placeholders", help="Accept `TODO-` placeholder uids (for a test instance)."
+    ),
+    complete_date: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="Register the data set complete on this date (needs data_set)."
+    ),
 ) -> None:
     """The period's stored values as a DHIS2 dataValueSets JSON payload (mapping: config/dhis2.yaml)."""
+    if check:
+        _check_dhis2_mapping(allow_placeholders)
+        return
+    if period is None:
+        raise ValueError("--period is required to export (or --check to only check the mapping)")
     from malux.cli.environment import warehouse_engine
     from tasks.report.dhis2 import build_export
 
-    export = build_export(warehouse_engine(), period)
+    when = complete_date.date() if complete_date else None
+    export = build_export(
+        warehouse_engine(), period, allow_placeholders=allow_placeholders, complete_date=when
+    )
+    count = len(export.payload["dataValues"])
+    if not count:
+        raise ValueError(
+            f"no value to export for {period}: run `malux indicators compute --period {period}` first"
+        )
     payload = json.dumps(export.payload, indent=2, ensure_ascii=False)
-    err = Console(stderr=True)
-    if not export.payload["dataValues"]:
-        err.print(f"No value to export for {period}: run `malux indicators compute --period {period}` first.")
     if out_file:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(payload + "\n", encoding="utf-8")
-        out.print(f"{len(export.payload['dataValues'])} data values written to {out_file}", highlight=False)
+        out.print(f"{count} data values written to {out_file}", highlight=False)
     else:
         typer.echo(payload)
     if export.skipped:
         reasons = Counter(why for _, why in export.skipped)
         summary = "; ".join(f"{n} × {why}" for why, n in reasons.most_common())
-        err.print(f"{len(export.skipped)} stored values not sent: {summary}", highlight=False)
+        Console(stderr=True).print(
+            f"{len(export.skipped)} stored values not sent: {summary}", highlight=False
+        )
+
+
+def _check_dhis2_mapping(allow_placeholders: bool) -> None:
+    """What in config/dhis2.yaml would not import as meant; exit 1 on a problem or a placeholder."""
+    from tasks.report.dhis2_mapping import check_mapping
+
+    result = check_mapping()
+    for problem in result.problems:
+        out.print(f"problem: {problem}", highlight=False)
+    if result.placeholders:
+        shown = ", ".join(result.placeholders[:5]) + (" …" if len(result.placeholders) > 5 else "")
+        out.print(
+            f"{len(result.placeholders)} placeholder uids (TODO-): {shown}", highlight=False, soft_wrap=True
+        )
+    elements = len(result.mapping.data_elements)
+    if result.problems or (result.placeholders and not allow_placeholders):
+        out.print(f"config/dhis2.yaml: {elements} data elements, not ready to import", highlight=False)
+        raise typer.Exit(1)
+    out.print(f"config/dhis2.yaml: {elements} data elements, each sent once; ok", highlight=False)

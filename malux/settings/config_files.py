@@ -6,6 +6,7 @@ step that asks a hundred times parses once, and an edited file (a test, a long-r
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -164,17 +165,65 @@ def read_indicators(path: Path) -> IndicatorsFile:
 # config/dhis2.yaml
 
 
+# DHIS2's uid: 11 characters, a letter then 10 letters or digits. `TODO-` before one marks a placeholder:
+# a uid of the right shape that is not yet the instance's, which `malux export dhis2` refuses unless allowed.
+DHIS2_UID = re.compile(r"^(TODO-)?[A-Za-z][A-Za-z0-9]{10}$")
+PLACEHOLDER = "TODO-"
 # A ratio may be sent as its parts, each to its own data element (kept in the file's order).
 RatioElements = dict[Literal["value", "numerator", "denominator"], str]
 
 
-class Dhis2File(ConfigModel):
-    """Indicator -> data element, cercle -> org unit, disaggregation value -> category option combo."""
+class DataElement(ConfigModel):
+    """Where one indicator goes: ONE category combo and ONE org-unit level, so DHIS2 sums it once."""
 
-    org_unit_total: str
+    uid: str | RatioElements
+    category_combo: str = "default"  # `default`, or a breakdown named under category_option_combos
+    level: Literal["program", "cercle"] = "program"
+
+    def uids(self) -> dict[str, str]:
+        """The part sent (value, numerator, denominator) -> its data element uid."""
+        return dict(self.uid) if isinstance(self.uid, dict) else {"value": self.uid}
+
+
+class Dhis2File(ConfigModel):
+    """Indicator -> data element, cercle -> org unit, breakdown value -> category option combo."""
+
+    program_org_unit: str
+    data_set: str | None = None
     org_units: dict[str, str] = {}
     category_option_combos: dict[str, dict[str, str]] = {}
-    data_elements: dict[str, str | RatioElements] = {}
+    data_elements: dict[str, DataElement] = {}
+
+    def all_uids(self) -> list[tuple[str, str]]:
+        """Every uid of the file with the key path it sits at, for the format and placeholder checks."""
+        uids = [("program_org_unit", self.program_org_unit)]
+        uids += [("data_set", self.data_set)] if self.data_set else []
+        uids += [(f"org_units.{k}", v) for k, v in self.org_units.items()]
+        for dim, combos in self.category_option_combos.items():
+            uids += [(f"category_option_combos.{dim}.{k}", v) for k, v in combos.items()]
+        for indicator, element in self.data_elements.items():
+            uids += [(f"data_elements.{indicator}.uid.{part}", v) for part, v in element.uids().items()]
+        return uids
+
+    @model_validator(mode="after")
+    def _uids_and_combos_resolve(self) -> Dhis2File:
+        bad = [f"{where}={uid!r}" for where, uid in self.all_uids() if not DHIS2_UID.match(uid)]
+        if bad:
+            raise ValueError(
+                f"not DHIS2 uids (11 characters, a letter then 10 letters or digits): {', '.join(bad)}"
+            )
+        for indicator, element in self.data_elements.items():
+            if (
+                element.category_combo != "default"
+                and element.category_combo not in self.category_option_combos
+            ):
+                raise ValueError(
+                    f"data_elements.{indicator}.category_combo: {element.category_combo!r} is neither "
+                    "`default` nor a breakdown under category_option_combos"
+                )
+            if element.level == "cercle" and not self.org_units:
+                raise ValueError(f"data_elements.{indicator}.level: cercle, but org_units maps no cercle")
+        return self
 
 
 def read_dhis2(path: Path) -> Dhis2File:
