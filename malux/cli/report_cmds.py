@@ -135,7 +135,7 @@ def _check_dhis2_mapping(allow_placeholders: bool) -> None:
 
     result = check_mapping()
     for problem in result.problems:
-        out.print(f"problem: {problem}", highlight=False)
+        out.print(f"problem: {problem}", highlight=False, soft_wrap=True)
     if result.placeholders:
         shown = ", ".join(result.placeholders[:5]) + (" …" if len(result.placeholders) > 5 else "")
         out.print(
@@ -143,6 +143,10 @@ def _check_dhis2_mapping(allow_placeholders: bool) -> None:
         )
     elements = len(result.mapping.data_elements)
     if result.problems or (result.placeholders and not allow_placeholders):
-        out.print(f"config/dhis2.yaml: {elements} data elements, not ready to import", highlight=False)
+        out.print(
+            f"config/dhis2.yaml: {elements} data elements, not ready to import",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(1)
     out.print(f"config/dhis2.yaml: {elements} data elements, each sent once; ok", highlight=False)
