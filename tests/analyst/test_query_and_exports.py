@@ -1,4 +1,5 @@
-"""`malux query`, `indicators show --format json` and `export dhis2`, as a user runs them."""
+"""`malux query`, `indicators show --format json` and `export dhis2`, as a user runs them (DHIS2 in detail:
+test_dhis2_export.py, test_dhis2_check.py)."""
 
 import json
 
@@ -70,42 +71,10 @@ def test_query_says_why_a_statement_is_refused(computed):
     assert result.exit_code == 1 and "refused" in result.output
 
 
-def test_dhis2_export_maps_values_to_data_elements_and_org_units(computed, tmp_path):
-    import yaml
-
-    mapping = yaml.safe_load((computed.config_dir / "dhis2.yaml").read_text(encoding="utf-8"))
-    out = tmp_path / "dhis2.json"
-    result = runner.invoke(app, ["export", "dhis2", "--period", "201903B", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    values = json.loads(out.read_text())["dataValues"]
-    assert all(set(v) <= {"dataElement", "period", "orgUnit", "categoryOptionCombo", "value"} for v in values)
-    trained = mapping["data_elements"]["trained_producers"]
-    by_place = {
-        (v["orgUnit"], v.get("categoryOptionCombo")): v["value"]
-        for v in values
-        if v["dataElement"] == trained
-    }
-    assert by_place[(mapping["org_unit_total"], None)] == "2"
-    assert by_place[(mapping["org_units"]["San"], None)] == "1"
-    assert by_place[(mapping["org_unit_total"], mapping["category_option_combos"]["gender"]["M"])] == "1"
-    par = mapping["data_elements"]["par30"]
-    total = mapping["org_unit_total"]
-    sent = {
-        v["dataElement"]: v["value"]
-        for v in values
-        if v["orgUnit"] == total and "categoryOptionCombo" not in v
-    }
-    assert (sent[par["numerator"]], sent[par["denominator"]], sent[par["value"]]) == (
-        "600000",
-        "600000",
-        "100",
-    )
-
-
 def test_a_mistyped_dhis2_uid_is_refused_before_any_export(computed):
     path = computed.config_dir / "dhis2.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("org_unit_total: ", "org_unit_total: x"), "utf-8"
+        path.read_text(encoding="utf-8").replace("program_org_unit: ", "program_org_unit: x"), "utf-8"
     )
     result = runner.invoke(app, ["export", "dhis2", "--period", "201903B"])
     assert result.exit_code == 1 and "not DHIS2 uids" in result.output
