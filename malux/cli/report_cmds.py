@@ -115,6 +115,7 @@ def export_dhis2(
             f"no value to export for {period}: run `malux indicators compute --period {period}` first"
         )
     payload = json.dumps(export.payload, indent=2, ensure_ascii=False)
+    err = Console(stderr=True)
     if out_file:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(payload + "\n", encoding="utf-8")
@@ -124,9 +125,9 @@ def export_dhis2(
     if export.skipped:
         reasons = Counter(why for _, why in export.skipped)
         summary = "; ".join(f"{n} × {why}" for why, n in reasons.most_common())
-        Console(stderr=True).print(
-            f"{len(export.skipped)} stored values not sent: {summary}", highlight=False
-        )
+        err.print(f"{len(export.skipped)} stored values not sent: {summary}", highlight=False, soft_wrap=True)
+    for short in export.short_of_total:
+        err.print(f"DHIS2's total will differ: {short}", highlight=False, soft_wrap=True)
 
 
 def _check_dhis2_mapping(allow_placeholders: bool) -> None:

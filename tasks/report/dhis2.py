@@ -29,6 +29,7 @@ class Dhis2Export:
 
     payload: dict[str, Any]
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (which stored value, why not sent)
+    short_of_total: list[str] = field(default_factory=list)  # where DHIS2's sum will not be the stored total
 
 
 def _number(value: float) -> str:
@@ -115,7 +116,7 @@ def build_export(
                 value["categoryOptionCombo"] = real_uid(combo)
             value["value"] = _number(number)
             export.payload["dataValues"].append(value)
-    export.skipped += _short_of_total(mapping, catalogue, sent, totals)
+    export.short_of_total = _short_of_total(mapping, catalogue, sent, totals)
     return export
 
 
@@ -124,7 +125,7 @@ def _short_of_total(
     catalogue: dict[str, Any],
     sent: dict[tuple[str, str], float],
     totals: dict[str, StoredValue],
-) -> list[tuple[str, str]]:
+) -> list[str]:
     """The sums DHIS2 will find that differ from the stored totals (an unmapped cercle, an unknown gender)."""
     short = []
     for indicator, element in mapping.data_elements.items():
@@ -138,9 +139,7 @@ def _short_of_total(
             got = sent.get((indicator, part), 0.0)
             if abs(got - expected) > 1e-9 * max(1.0, abs(expected)):
                 short.append(
-                    (
-                        f"{indicator} {part}",
-                        f"sent values sum to {_number(got)}, the total is {_number(expected)}",
-                    )
+                    f"{indicator} {part}: the values sent sum to {_number(got)}, the stored total is "
+                    f"{_number(expected)}"
                 )
     return short

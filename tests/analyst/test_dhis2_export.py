@@ -210,3 +210,14 @@ def test_an_export_with_no_value_exits_1_with_one_line(warehouse, monkeypatch):
         output.strip().startswith("error: no value to export for 201903B")
         and len(output.strip().splitlines()) == 1
     )
+
+
+def test_a_trainer_in_a_cercle_without_org_unit_is_said_missing_from_the_dhis2_total(program, tmp_path):
+    _real_uids(program.config_dir)
+    program.beneficiary("T2", "trainer", cercle="Kati", gender="F")
+    program.attended("ST", "T2")
+    program.compute(PERIOD)
+    result = runner.invoke(app, ["export", "dhis2", "--period", PERIOD, "--out", str(tmp_path / "v.json")])
+    assert result.exit_code == 0, result.output
+    assert "no org unit for the cercle 'Kati'" in result.stderr
+    assert "trained_trainers value: the values sent sum to 1, the stored total is 2" in result.stderr
