@@ -41,6 +41,12 @@ def check_mapping(config_dir: Path | None = None) -> MappingCheck:
             continue
         computed = {frozenset(names) for names in catalogue[indicator].groupings()}
         needed = breakdown_of(element)
+        if catalogue[indicator].is_ratio and needed:
+            check.problems.append(
+                f"data_elements.{indicator}: a ratio goes at the program level with the default combo, "
+                "since DHIS2 would add up its percentages"
+            )
+            continue
         if needed not in computed:
             by = " × ".join(sorted(needed))
             check.problems.append(

@@ -95,3 +95,9 @@ def test_an_unknown_category_combo_is_refused(config_dir):
     _edit(config_dir, lambda m: m["data_elements"]["trained_trainers"].update(category_combo="age"))
     code, output = _check("--allow-placeholders")
     assert code == 1 and "category_combo" in output and "'age'" in output
+
+
+def test_a_ratio_sent_by_cercle_is_a_problem(config_dir):
+    _edit(config_dir, lambda m: m["data_elements"]["par30"].update(level="cercle"))
+    code, output = _check("--allow-placeholders")
+    assert code == 1 and "data_elements.par30: a ratio goes at the program level" in output
