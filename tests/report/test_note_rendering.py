@@ -107,3 +107,17 @@ def test_every_reason_for_an_empty_value_has_its_french_words():
                 notes.add(ast.literal_eval(node.value))
     assert len(notes) >= 6
     assert notes <= set(EMPTY_NOTES_FR)
+
+
+def test_the_french_note_says_next_to_each_figure_what_kind_of_number_it_is(noted, tmp_path):
+    html = write_note(noted.engine, "201903B", tmp_path, config_dir=noted.config_dir).read_text()
+    row = re.search(r'<tr data-indicator="Encours brut \(FCFA\)">.*?</tr>', html, re.DOTALL).group(0)
+    assert "au 30/06" in row  # a stock on the last day of May–June
+    assert "à date" in html and "sur la période" in html
+
+
+def test_the_english_note_says_to_date_in_the_period_and_at_the_last_day(noted, tmp_path):
+    html = write_note(noted.engine, "201903B", tmp_path, lang="en", config_dir=noted.config_dir).read_text()
+    producers = re.search(r'<tr data-indicator="Producers trained">.*?</tr>', html, re.DOTALL).group(0)
+    assert "to date" in producers
+    assert "in the period" in html and "at 30/06" in html
