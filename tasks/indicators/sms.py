@@ -151,7 +151,7 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> 
 
 
 def _weeks_broadcast(weeks: list[CampaignWeek], started: list[str], week_reports) -> Measure:
-    """Campaign weeks ended by the period end for which the gateway accepted a message: to date, per campaign."""
+    """Weeks ended by the period end with a message accepted by the gateway: to date, per campaign."""
     w, o = _weeks_table(weeks), sms_outbox
     of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED_BY_GATEWAY))
     rows = select(

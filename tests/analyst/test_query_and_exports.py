@@ -49,7 +49,9 @@ def test_indicators_show_json_has_the_fields_of_issue_5_then_the_kind_and_the_no
 
 def test_indicators_show_json_says_what_kind_of_number_each_value_is(computed):
     rows = _shown()
-    kinds = {i: _total(rows, i)["aggregation"] for i in ("loans_disbursed_count", "trained_producers", "par30")}
+    kinds = {
+        i: _total(rows, i)["aggregation"] for i in ("loans_disbursed_count", "trained_producers", "par30")
+    }
     assert kinds == {"loans_disbursed_count": "period", "trained_producers": "to_date", "par30": "at_end"}
 
 

@@ -103,7 +103,9 @@ def test_an_indicator_without_an_aggregation_kind_is_named_by_file_and_key(confi
     text = path.read_text("utf-8")
     head, tail = text.split("  - id: par30", 1)
     path.write_text(head + "  - id: par30" + tail.replace("    aggregation: at_end\n", "", 1), "utf-8")
-    with pytest.raises(ConfigFileError, match=r"indicators\.yaml: indicators\.par30\.aggregation: field required"):
+    with pytest.raises(
+        ConfigFileError, match=r"indicators\.yaml: indicators\.par30\.aggregation: field required"
+    ):
         load_catalogue(path)
 
 
@@ -111,7 +113,9 @@ def test_an_unknown_aggregation_kind_is_named_by_file_and_key(config):
     path = config / "indicators.yaml"
     text = path.read_text("utf-8")
     head, tail = text.split("  - id: par30", 1)
-    path.write_text(head + "  - id: par30" + tail.replace("aggregation: at_end", "aggregation: average", 1), "utf-8")
+    path.write_text(
+        head + "  - id: par30" + tail.replace("aggregation: at_end", "aggregation: average", 1), "utf-8"
+    )
     with pytest.raises(
         ConfigFileError, match=r"indicators\.yaml: indicators\.par30\.aggregation: input should be 'period'"
     ):

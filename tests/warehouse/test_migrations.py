@@ -154,7 +154,8 @@ def test_a_warehouse_at_0008_upgrades_and_its_indicator_values_say_what_kind_of_
         for indicator in ("sms_sent", "trained_producers", "par30", "retired_indicator"):
             conn.execute(
                 text(
-                    "INSERT INTO indicator_value (indicator, period, disaggregation, value, batches, computed_at)"
+                    "INSERT INTO indicator_value (indicator, period, disaggregation, value, batches,"
+                    " computed_at)"
                     " VALUES (:i, '201903B', '{}', 1, '[]', '2026-11-01 10:00:00')"
                 ),
                 {"i": indicator},
