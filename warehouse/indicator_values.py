@@ -19,6 +19,7 @@ class StoredValue:
     value: float | None
     target: float | None
     note: str | None
+    aggregation: str | None = None  # period | to_date | at_end; null on rows of an indicator since dropped
 
 
 def period_values(engine: Engine, period: str) -> list[StoredValue]:

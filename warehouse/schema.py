@@ -167,6 +167,8 @@ indicator_value = Table(
     Column("value", Float),
     Column("target", Float),
     Column("note", Text),  # why a value is null (empty denominator, no data)
+    # period | to_date | at_end (config/indicators.yaml); null only on rows of a dropped indicator
+    Column("aggregation", String(16)),
     Column("batches", Text, nullable=False),  # JSON list of ingest batch ids the value was computed from
     Column("computed_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("indicator", "period", "disaggregation", name="uq_indicator_value_key"),

@@ -21,6 +21,19 @@ out = Console()
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
+COLUMNS = (
+    "indicator",
+    "period",
+    "disaggregation",
+    "numerator",
+    "denominator",
+    "value",
+    "target",
+    "aggregation",
+    "note",
+)
+
+
 def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: TabularFormat) -> None:
     """Rows as JSON (a list of objects), CSV (a header line) or a table for the eye."""
     if fmt is TabularFormat.json:
@@ -63,22 +76,26 @@ def indicators_compute(period: str = typer.Option(..., help="DHIS2 bimonthly per
     out.print(f"{period}: {stored} indicator values stored.")
 
 
+def _whole(number: float | None) -> float | int | None:
+    """A stored count (a float column) as the integer it is, so JSON says 12, not 12.0."""
+    return int(number) if number is not None and float(number).is_integer() else number
+
+
 def indicator_rows(period: str) -> list[dict[str, Any]]:
-    """The stored values of a period in issue #5's JSON shape (a ratio's value is a fraction)."""
+    """The stored values of a period in issue #5's JSON shape (a ratio's value is a fraction), each with its
+    kind (period, to_date, at_end) and why it is empty; a count indicator's numbers are integers."""
+    from tasks.indicators.catalogue import load_catalogue
     from warehouse.indicator_values import period_values
 
-    return [
-        {
-            "indicator": v.indicator,
-            "period": v.period,
-            "disaggregation": json.loads(v.disaggregation),
-            "numerator": v.numerator,
-            "denominator": v.denominator,
-            "value": v.value,
-            "target": v.target,
-        }
-        for v in period_values(warehouse_engine(), period)
-    ]
+    counts = {i.id for i in load_catalogue().values() if i.unit == "count"}
+    rows = []
+    for v in period_values(warehouse_engine(), period):
+        numbers = {f: getattr(v, f) for f in ("numerator", "denominator", "value", "target")}
+        if v.indicator in counts:
+            numbers = {f: _whole(n) for f, n in numbers.items()}
+        key = {"indicator": v.indicator, "period": v.period, "disaggregation": json.loads(v.disaggregation)}
+        rows.append({**key, **numbers, "aggregation": v.aggregation, "note": v.note})
+    return rows
 
 
 @user_errors
@@ -91,7 +108,7 @@ def indicators_show(
 
     parse_period(period)
     rows = indicator_rows(period)
-    columns = ["indicator", "period", "disaggregation", "numerator", "denominator", "value", "target"]
+    columns = list(COLUMNS)
     _emit(columns, rows, fmt)
     if not rows:
         Console(stderr=True).print(

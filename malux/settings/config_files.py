@@ -137,6 +137,8 @@ class IndicatorEntry(BaseModel):
     name_fr: str
     name_en: str
     unit: Literal["count", "xof", "ratio"]
+    # what kind of number: inside the bi-month, cumulative to its end, or a stock on its last day
+    aggregation: Literal["period", "to_date", "at_end"]
     definition: str
     disaggregations: list[str] = []
     target: Number | dict[str, Number | dict[str, Number]] | None = None

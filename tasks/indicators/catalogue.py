@@ -22,6 +22,7 @@ class Indicator:
     name_fr: str
     name_en: str
     unit: str
+    aggregation: str  # period | to_date | at_end: stored with each value and named next to it in the note
     definition: str
     disaggregations: tuple[str, ...] = ()
     target: Any = None

@@ -155,6 +155,7 @@ def _row(
         "denominator": denominator,
         "value": value,
         "target": indicator.target_for(disaggregation),
+        "aggregation": indicator.aggregation,
         "note": note,
         "batches": json.dumps(sorted(batches)),
         "computed_at": computed_at,

@@ -114,11 +114,16 @@ def write_evaluation(
     reach_num = sum(r.numerator or 0 for r in weekly.values())
     reach_den = sum(r.denominator or 0 for r in weekly.values())
     valued = [(w, r.value) for w, r in sorted(weekly.items()) if r.value is not None]
-    broadcast = sum(
-        r.value or 0
-        for r in stored
-        if r.indicator == "sms_weeks_broadcast" and r.disaggregation == {"campaign": campaign}
+    # weeks broadcast is stored to date per campaign: the latest period's value, never a sum over periods
+    to_date = sorted(
+        (
+            r
+            for r in stored
+            if r.indicator == "sms_weeks_broadcast" and r.disaggregation == {"campaign": campaign}
+        ),
+        key=lambda r: r.period,
     )
+    broadcast = (to_date[-1].value or 0) if to_date else 0
     women = next(
         (r for r in at_end if r.indicator == "trained_producers" and r.disaggregation == {"gender": "F"}),
         None,
@@ -161,7 +166,7 @@ def write_evaluation(
                 }
                 for o in _operators(stored, ids)
             ],
-            headline=_headline(catalogue, at_end, lang),
+            headline=_headline(catalogue, at_end, periods[-1], lang),
             trend_chart=_trend_chart(catalogue, [r for r in stored if r.period in ids], lang),
             portfolio_rows=portfolio_rows,
             portfolio_chart=portfolio_chart,

@@ -157,6 +157,19 @@ def empty_note(note: str | None, lang: str) -> str:
     return EMPTY_NOTES_FR.get(note, note) if lang == "fr" else note
 
 
+# What kind of number a value is (indicator_value.aggregation), shown next to each figure.
+KIND_WORDS = {
+    "fr": {"period": "sur la période", "to_date": "à date", "at_end": "au {day}"},
+    "en": {"period": "in the period", "to_date": "to date", "at_end": "at {day}"},
+}
+
+
+def kind_words(aggregation: str | None, period: Period, lang: str) -> str:
+    """`à date`, `sur la période` or `au 30/06` (the period's last day): so a reader never sums stocks."""
+    words = KIND_WORDS[lang].get(aggregation or "")
+    return words.format(day=period.end.strftime("%d/%m")) if words else ""
+
+
 def period_label(period: Period, lang: str) -> str:
     """`mai–juin 2019` / `May–June 2019`: how people name a bi-month."""
     months = MONTHS[lang]

@@ -12,12 +12,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine, func, select
 
 from tasks.indicators.catalogue import Indicator, load_catalogue
-from tasks.indicators.periods import parse_period, period_of
+from tasks.indicators.periods import Period, parse_period, period_of
 from tasks.report import charts
 from tasks.report.labels import (
     TEXT,
     empty_note,
     formatted,
+    kind_words,
     number,
     percent,
     period_label,
@@ -44,6 +45,7 @@ class Stored:
     value: float | None
     target: float | None
     note: str | None
+    aggregation: str | None = None  # a snapshot issued before the column existed has none
 
 
 def latest_period_with_data(engine: Engine) -> str | None:
@@ -68,7 +70,9 @@ def _progress(indicator: Indicator, row: Stored) -> float | None:
     return indicator.progress(row.value, row.numerator, row.target)
 
 
-def _headline(catalogue: dict[str, Indicator], current: list[Stored], lang: str) -> list[dict[str, Any]]:
+def _headline(
+    catalogue: dict[str, Indicator], current: list[Stored], period: Period, lang: str
+) -> list[dict[str, Any]]:
     """Totals of every indicator, each followed by its disaggregations that carry their own target."""
     by_indicator: dict[str, list[Stored]] = defaultdict(list)
     for row in current:
@@ -85,6 +89,8 @@ def _headline(catalogue: dict[str, Indicator], current: list[Stored], lang: str)
                     "detail": ", ".join(str(v) for v in row.disaggregation.values()),
                     "definition": indicator.definition,
                     "value": formatted(row.value, indicator.unit, lang),
+                    # the stored kind; an older snapshot's row takes the catalogue's
+                    "kind": kind_words(row.aggregation or indicator.aggregation, period, lang),
                     "fraction": (
                         f"{number(row.numerator, lang)} / {number(row.denominator, lang)}"
                         if indicator.is_ratio
@@ -190,7 +196,7 @@ def _portfolio(
 
 
 def _rows(snapshot: dict[str, Any]) -> list[Stored]:
-    return [Stored(**{k: r[k] for k in Stored.__dataclass_fields__}) for r in snapshot["values"]]
+    return [Stored(**{k: r[k] for k in Stored.__dataclass_fields__ if k in r}) for r in snapshot["values"]]
 
 
 def _changes(
@@ -242,7 +248,7 @@ def render_note(
         period_label=period_label(period, lang),
         issue=issue,
         changes=_changes(issue["changes"], catalogue, lang) if issue else [],
-        headline=_headline(catalogue, current, lang),
+        headline=_headline(catalogue, current, period, lang),
         trend_chart=_trend_chart(catalogue, stored, lang),
         reach_chart=_reach_chart(stored, text),
         portfolio_rows=portfolio_rows,

@@ -25,7 +25,15 @@ def _values(conn: Connection, period: Period) -> list[dict[str, Any]]:
     """Every stored value up to and including the period (DHIS2 ids sort in time order)."""
     v = indicator_value.c
     query = select(
-        v.indicator, v.period, v.disaggregation, v.numerator, v.denominator, v.value, v.target, v.note
+        v.indicator,
+        v.period,
+        v.disaggregation,
+        v.numerator,
+        v.denominator,
+        v.value,
+        v.target,
+        v.note,
+        v.aggregation,
     ).where(v.period <= period.id)
     rows = conn.execute(query.order_by(v.period, v.indicator, v.disaggregation)).mappings()
     return [{**row, "disaggregation": json.loads(row["disaggregation"])} for row in rows]

@@ -26,20 +26,45 @@ def computed(warehouse, monkeypatch):
     return warehouse
 
 
-def test_indicators_show_json_has_exactly_the_fields_of_issue_5(computed):
-    result = runner.invoke(app, ["indicators", "show", "--period", "201903B", "--format", "json"])
+def _shown(period: str = "201903B") -> list[dict]:
+    result = runner.invoke(app, ["indicators", "show", "--period", period, "--format", "json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
-    assert all(
-        list(r) == ["indicator", "period", "disaggregation", "numerator", "denominator", "value", "target"]
-        for r in rows
-    )
+    return json.loads(result.stdout)
+
+
+def _total(rows: list[dict], indicator: str) -> dict:
+    return next(r for r in rows if r["indicator"] == indicator and r["disaggregation"] == {})
+
+
+def test_indicators_show_json_has_the_fields_of_issue_5_then_the_kind_and_the_note(computed):
+    rows = _shown()
+    fields = ["indicator", "period", "disaggregation", "numerator", "denominator", "value", "target"]
+    assert all(list(r) == [*fields, "aggregation", "note"] for r in rows)
     coverage = next(r for r in rows if r["indicator"] == "contact_coverage" and r["disaggregation"] == {})
     assert (coverage["numerator"], coverage["denominator"], coverage["value"]) == (1, 2, 0.5)
     producers = next(
         r for r in rows if r["indicator"] == "trained_producers" and r["disaggregation"] == {"cercle": "San"}
     )
     assert (producers["value"], producers["period"]) == (1, "201903B")
+
+
+def test_indicators_show_json_says_what_kind_of_number_each_value_is(computed):
+    rows = _shown()
+    kinds = {
+        i: _total(rows, i)["aggregation"] for i in ("loans_disbursed_count", "trained_producers", "par30")
+    }
+    assert kinds == {"loans_disbursed_count": "period", "trained_producers": "to_date", "par30": "at_end"}
+
+
+def test_indicators_show_json_gives_the_stored_reason_of_an_empty_value(computed):
+    rate = _total(_shown(), "sms_delivery_rate")  # no SMS in May–June 2019
+    assert (rate["value"], rate["note"]) == (None, "no SMS accepted by the gateway in the period")
+
+
+def test_indicators_show_json_writes_a_count_indicator_as_integers(computed):
+    producers = _total(_shown(), "trained_producers")  # P1 and P2 attended S1 on 10 May
+    assert [type(producers[f]) for f in ("numerator", "value", "target")] == [int, int, int]
+    assert (producers["numerator"], producers["value"], producers["target"]) == (2, 2, 2000)
 
 
 @pytest.mark.parametrize(

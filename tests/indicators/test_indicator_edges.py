@@ -25,10 +25,10 @@ def test_a_week_straddling_two_bimonths_counts_where_it_ends(program):
     assert week2.value == 1.0
 
 
-def test_weeks_broadcast_follow_the_same_week_ends(program):
+def test_weeks_broadcast_to_date_takes_a_week_in_once_it_has_ended(program):
     _straddling_campaign(program)
-    assert program.indicator("sms_weeks_broadcast", period="201906B").value == 1
-    assert program.indicator("sms_weeks_broadcast", period="202001B").value == 1
+    assert program.indicator("sms_weeks_broadcast", period="201906B").value == 1  # week 1 ended 30 Dec
+    assert program.indicator("sms_weeks_broadcast", period="202001B").value == 2  # week 2 too, on 6 Jan
 
 
 def test_a_partial_repayment_counts_its_part_in_the_repayment_rate(program):

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from tasks.indicators.periods import parse_period
 from tasks.report.labels import EMPTY_NOTES_FR
-from tasks.report.note import latest_period_with_data, write_note
+from tasks.report.note import latest_period_with_data, render_note, write_note
+from tasks.report.snapshot import take_snapshot
 from warehouse.schema import quarantine
 
 
@@ -107,3 +109,27 @@ def test_every_reason_for_an_empty_value_has_its_french_words():
                 notes.add(ast.literal_eval(node.value))
     assert len(notes) >= 6
     assert notes <= set(EMPTY_NOTES_FR)
+
+
+def test_the_french_note_says_next_to_each_figure_what_kind_of_number_it_is(noted, tmp_path):
+    html = write_note(noted.engine, "201903B", tmp_path, config_dir=noted.config_dir).read_text()
+    row = re.search(r'<tr data-indicator="Encours brut \(FCFA\)">.*?</tr>', html, re.DOTALL).group(0)
+    assert "au 30/06" in row  # a stock on the last day of May–June
+    assert "à date" in html and "sur la période" in html
+
+
+def test_the_english_note_says_to_date_in_the_period_and_at_the_last_day(noted, tmp_path):
+    html = write_note(noted.engine, "201903B", tmp_path, lang="en", config_dir=noted.config_dir).read_text()
+    producers = re.search(r'<tr data-indicator="Producers trained">.*?</tr>', html, re.DOTALL).group(0)
+    assert "to date" in producers
+    assert "in the period" in html and "at 30/06" in html
+
+
+def test_a_note_issued_before_values_had_a_kind_takes_it_from_the_catalogue(noted):
+    with noted.engine.connect() as conn:
+        snapshot = take_snapshot(conn, parse_period("201903B"))
+    for row in snapshot["values"]:
+        del row["aggregation"]  # as the snapshot of a note issued before migration 0009
+    html = render_note(snapshot, "en", noted.config_dir)
+    par30 = re.search(r'<tr data-indicator="Portfolio at risk 30 days \(PAR30\)">.*?</tr>', html, re.DOTALL)
+    assert "at 30/06" in par30.group(0)

@@ -96,3 +96,27 @@ def test_a_broken_file_is_one_line_from_the_command(config, monkeypatch):
     assert result.exit_code == 1
     assert "campaigns.yaml: campaigns.2019-2020.start: field required" in result.output.replace("\n", "")
     assert "Traceback" not in result.output
+
+
+def test_an_indicator_without_an_aggregation_kind_is_named_by_file_and_key(config):
+    path = config / "indicators.yaml"
+    text = path.read_text("utf-8")
+    head, tail = text.split("  - id: par30", 1)
+    path.write_text(head + "  - id: par30" + tail.replace("    aggregation: at_end\n", "", 1), "utf-8")
+    with pytest.raises(
+        ConfigFileError, match=r"indicators\.yaml: indicators\.par30\.aggregation: field required"
+    ):
+        load_catalogue(path)
+
+
+def test_an_unknown_aggregation_kind_is_named_by_file_and_key(config):
+    path = config / "indicators.yaml"
+    text = path.read_text("utf-8")
+    head, tail = text.split("  - id: par30", 1)
+    path.write_text(
+        head + "  - id: par30" + tail.replace("aggregation: at_end", "aggregation: average", 1), "utf-8"
+    )
+    with pytest.raises(
+        ConfigFileError, match=r"indicators\.yaml: indicators\.par30\.aggregation: input should be 'period'"
+    ):
+        load_catalogue(path)

@@ -46,7 +46,7 @@ def test_an_unreachable_warehouse_is_one_clear_error() -> None:
 def test_the_migrations_have_exactly_one_head() -> None:
     from alembic.script import ScriptDirectory
 
-    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0008"]
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0009"]
 
 
 def test_no_migration_imports_project_code_so_history_never_moves() -> None:
@@ -88,7 +88,7 @@ def test_a_warehouse_at_the_five_old_heads_upgrades_to_the_merge_and_keeps_its_r
 
     done = upgrade(empty_warehouse_url)
 
-    assert (done.before, current_revisions(engine)) == (OLD_HEADS, ("0008",))
+    assert (done.before, current_revisions(engine)) == (OLD_HEADS, ("0009",))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT beneficiary_id FROM beneficiaries")).scalars().all() == ["P1"]
         assert conn.execute(text("SELECT old_batch_id FROM row_replacement")).scalars().all() == [1]
@@ -139,3 +139,36 @@ def _insert_rows_of_every_branch(engine: Engine) -> None:
             ),
             {"at": at},
         )
+
+
+def test_a_warehouse_at_0008_upgrades_and_its_indicator_values_say_what_kind_of_number_they_are(
+    empty_warehouse_url: str,
+) -> None:
+    from alembic import command
+
+    engine = engine_for(empty_warehouse_url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0008")
+        for indicator in ("sms_sent", "trained_producers", "par30", "retired_indicator"):
+            conn.execute(
+                text(
+                    "INSERT INTO indicator_value (indicator, period, disaggregation, value, batches,"
+                    " computed_at)"
+                    " VALUES (:i, '201903B', '{}', 1, '[]', '2026-11-01 10:00:00')"
+                ),
+                {"i": indicator},
+            )
+
+    upgrade(empty_warehouse_url)
+
+    with engine.connect() as conn:
+        kinds = dict(conn.execute(text("SELECT indicator, aggregation FROM indicator_value")).all())
+    assert kinds == {
+        "sms_sent": "period",
+        "trained_producers": "to_date",
+        "par30": "at_end",
+        "retired_indicator": None,  # not in the catalogue 0009 froze: no kind to claim
+    }
+    assert _unmigrated(engine) == []
