@@ -67,9 +67,11 @@ def current_revisions(engine: Engine) -> tuple[str, ...]:
             return _stamped(conn)
         except DBAPIError:
             conn.rollback()
-            if inspect(conn).has_table("alembic_version"):
-                raise  # the table is there, so the failure is something else: let it say what
-            return ()
+            if not inspect(conn).has_table("alembic_version"):
+                return ()
+            # It is there now: another process's migration committed between the two looks. Read it again;
+            # a failure this time is something else, and says what.
+            return _stamped(conn)
 
 
 def upgrade(target: str | Engine) -> Upgrade:
