@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -28,17 +29,10 @@ def data_dictionary(
 
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    written = path.read_text(encoding="utf-8")
-    current = with_dataset_sections(written, declared_datasets())
-    if current == written:
-        out.print(f"{path}: up to date with config/datasets/", highlight=False, soft_wrap=True)
-    elif check:
-        fix = "run `malux docs data-dictionary` and commit the result"
-        out.print(f"{path}: out of date with config/datasets/; {fix}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
-    else:
-        path.write_text(current, encoding="utf-8")
-        out.print(f"{path}: dataset tables rewritten from config/datasets/", highlight=False, soft_wrap=True)
+    _rewrite_or_check(
+        path, lambda text: with_dataset_sections(text, declared_datasets()), check,
+        source="config/datasets/", command="malux docs data-dictionary",
+    )  # fmt: skip
 
 
 @user_errors
@@ -46,14 +40,26 @@ def config_table(
     check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 if the table is out of date."),
 ) -> None:
     """Rewrite README.md's Configuration table from the settings tree, or check it is so."""
-    from malux.settings.readme_table import README, config_table, current_table, write_table
+    from malux.settings.readme_table import README, config_table, with_table
 
-    if current_table(README.read_text(encoding="utf-8")) == config_table():
-        out.print(f"{README}: configuration table up to date", highlight=False, soft_wrap=True)
+    _rewrite_or_check(
+        README, lambda text: with_table(text, config_table()), check,
+        source="the settings tree", command="malux docs config-table",
+    )  # fmt: skip
+
+
+def _rewrite_or_check(
+    path: Path, rewrite: Callable[[str], str], check: bool, *, source: str, command: str
+) -> None:
+    """One file's generated part: left alone when current, else rewritten, or (--check) exit 1 saying how."""
+    written = path.read_text(encoding="utf-8")
+    current = rewrite(written)
+    if current == written:
+        out.print(f"{path}: up to date with {source}", highlight=False, soft_wrap=True)
     elif check:
-        fix = "run `malux docs config-table` and commit the result"
-        out.print(f"{README}: configuration table out of date; {fix}", highlight=False, soft_wrap=True)
+        fix = f"run `{command}` and commit the result"
+        out.print(f"{path}: out of date with {source}; {fix}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     else:
-        write_table(README)
-        out.print(f"{README}: configuration table rewritten", highlight=False, soft_wrap=True)
+        path.write_text(current, encoding="utf-8")
+        out.print(f"{path}: rewritten from {source}", highlight=False, soft_wrap=True)

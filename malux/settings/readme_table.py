@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from malux.settings import PROJECT_ROOT
 from malux.settings.describe import documented_default, sections
 
@@ -43,12 +41,3 @@ def current_table(readme: str) -> str:
 def with_table(readme: str, table: str) -> str:
     """README.md's text with its Configuration table replaced, nothing else touched."""
     return readme.replace(current_table(readme), table, 1)
-
-
-def write_table(path: Path = README) -> bool:
-    """Regenerate the table in place; True when the file changed."""
-    text = path.read_text(encoding="utf-8")
-    updated = with_table(text, config_table())
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    return updated != text

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from program_builder import campaign_without_week_2
+from program_builder import campaign_without_week_2, two_trained_in_may
 
 from tasks.report.chromium import find_chromium
 
@@ -15,14 +15,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 @pytest.fixture
 def trained(settled_program):
-    """Two producers trained in May 2019, the period's values computed."""
-    program = settled_program
-    for producer in ("P1", "P2"):
-        program.beneficiary(producer)
-        program.attended("S1", producer)
-    program.session("S1", held_on="2019-05-10")
-    program.compute("201903B")
-    return program
+    return two_trained_in_may(settled_program)
 
 
 @pytest.fixture

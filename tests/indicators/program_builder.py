@@ -212,6 +212,16 @@ class Program:
             ).one()
 
 
+def two_trained_in_may(program: Program) -> Program:
+    """Two producers trained in May 2019, the period's values (201903B) computed."""
+    for producer in ("P1", "P2"):
+        program.beneficiary(producer)
+        program.attended("S1", producer)
+    program.session("S1", held_on="2019-05-10")
+    program.compute("201903B")
+    return program
+
+
 def campaign_without_week_2(program: Program) -> Program:
     """The 3-week test campaign (4–25 Nov 2019): two subscribers, week 2 not broadcast, 201906B computed."""
     for producer in ("P1", "P2"):

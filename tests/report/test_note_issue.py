@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from program_builder import two_trained_in_may
 from sqlalchemy import func, select
 
 from tasks.report.issue import issue_note, latest_issue
@@ -11,13 +12,7 @@ from warehouse.schema import note_issue
 
 @pytest.fixture
 def trained(program):
-    """Two producers trained in May 2019, the period's values computed."""
-    for producer in ("P1", "P2"):
-        program.beneficiary(producer)
-        program.attended("S1", producer)
-    program.session("S1", held_on="2019-05-10")
-    program.compute("201903B")
-    return program
+    return two_trained_in_may(program)
 
 
 def _issue(program, tmp_path, lang="fr"):
