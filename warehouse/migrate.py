@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from warehouse.db import WarehouseError, engine_for
+from warehouse.reader_role import configured_reader, grant_views
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 NO_SCHEMA = "the warehouse has no schema yet: run `malux db upgrade`"
@@ -115,6 +116,8 @@ def _migrate(engine: Engine) -> tuple[str, ...]:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        if conn.dialect.name == "postgresql":
+            grant_views(conn, configured_reader())  # a re-created view lost the reader's SELECT
     return before
 
 

@@ -18,6 +18,7 @@ from malux.cli import (  # noqa: E402
     pipeline_cmds,
     quarantine_cmds,
     query_cmds,
+    reader_cmds,
     report_cmds,
     sms_cmds,
 )
@@ -50,6 +51,7 @@ app.add_typer(docs, name="docs")
 
 db = typer.Typer(help="The warehouse schema.", no_args_is_help=True)
 db.command("upgrade")(pipeline_cmds.db_upgrade)
+db.command("grant-reader")(reader_cmds.db_grant_reader)
 app.add_typer(db, name="db")
 
 indicators = typer.Typer(help="Bimonthly indicators (DHIS2 periods such as 201903B).", no_args_is_help=True)

@@ -12,7 +12,7 @@ out = Console()
 
 @user_errors
 def db_upgrade() -> None:
-    """Create or migrate the warehouse schema (Alembic) at MALUX_WAREHOUSE_URL; at the latest, a no-op."""
+    """Create or migrate the warehouse schema (Alembic) at MALUX_WAREHOUSE_URL, then the read-only role."""
     from sqlalchemy import make_url
 
     from malux.settings import get_settings
@@ -28,6 +28,9 @@ def db_upgrade() -> None:
     else:
         before = ", ".join(done.before)
         out.print(f"{where}: upgraded from revision {before} to {done.head}.", highlight=False)
+    from malux.cli.reader_cmds import grant_for_analysts
+
+    out.print(grant_for_analysts(), highlight=False, markup=False, soft_wrap=True)
 
 
 @user_errors

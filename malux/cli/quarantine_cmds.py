@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from malux.cli.errors import user_errors
 
@@ -37,8 +38,8 @@ def quarantine_show(batch_id: int = typer.Argument(..., help="Batch id, from `ma
     table = Table(
         "row", "column", "value", "reason", title=f"Batch {batch_id}: {batch.file_name} ({batch.dataset})"
     )
-    for row in rows:
-        table.add_row(str(row.source_row), row.column or "", row.value or "", row.reason)
+    for row in rows:  # Text, not markup: a held-back value such as "[/foo]" is shown as it was sent
+        table.add_row(str(row.source_row), Text(row.column or ""), Text(row.value or ""), Text(row.reason))
     out.print(table)
     out.print(
         f"{batch.status}: rows in {batch.rows_in}, loaded {batch.rows_loaded}, quarantined "

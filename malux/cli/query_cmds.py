@@ -5,20 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from malux.cli.environment import warehouse_engine
 from malux.cli.errors import user_errors
 from malux.cli.formats import TabularFormat
+from tasks.safe_cells import safe_csv_cell
 
 out = Console()
-# Read-only means one statement that starts with SELECT or WITH; the transaction enforces the rest.
-_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+err = Console(stderr=True, highlight=False)
 
 
 COLUMNS = (
@@ -43,15 +43,20 @@ def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: TabularFormat) ->
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow(
-                {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for k, v in row.items()}
-            )
+            writer.writerow({k: safe_csv_cell(_csv_value(v)) for k, v in row.items()})
         typer.echo(buffer.getvalue(), nl=False)
     else:
-        table = Table(*columns)
+        # Text, not markup: a value such as "[/foo]" is shown as it is stored.
+        table = Table()
+        for column in columns:
+            table.add_column(Text(column))
         for row in rows:
-            table.add_row(*("" if row[c] is None else _cell(row[c]) for c in columns))
+            table.add_row(*(Text("" if row[c] is None else _cell(row[c])) for c in columns))
         out.print(table)
+
+
+def _csv_value(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
 
 
 def _cell(value: Any) -> str:
@@ -116,45 +121,6 @@ def indicators_show(
         )
 
 
-def read_only_statement(sql: str) -> str:
-    """The statement if it is one SELECT or WITH query; a ValueError says why anything else is refused."""
-    bare = _COMMENTS.sub(" ", sql).strip().rstrip(";").strip()
-    if not bare:
-        raise ValueError("no SQL given")
-    if ";" in bare:
-        raise ValueError("one statement at a time: the query contains ';'")
-    first = bare.split(None, 1)[0].upper()
-    if first not in ("SELECT", "WITH"):
-        raise ValueError(f"malux query only reads: a {first} statement is refused (SELECT or WITH only)")
-    return bare
-
-
-def run_read_only(url: str, sql: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """Run one query in a read-only transaction (PostgreSQL) or on a read-only connection (SQLite)."""
-    from sqlalchemy import create_engine, text
-
-    from warehouse.migrate import require_schema
-
-    statement = read_only_statement(sql)
-    require_schema(url)  # the views exist only once the warehouse is migrated: say so, rather than "no table"
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
-    else:
-        engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SET TRANSACTION READ ONLY"))
-            result = conn.execute(text(statement))
-            columns = list(result.keys())
-            rows = [dict(zip(columns, r, strict=True)) for r in result]
-            conn.rollback()
-    finally:
-        engine.dispose()
-    return columns, rows
-
-
 @user_errors
 def query(
     sql: str = typer.Argument(
@@ -162,15 +128,20 @@ def query(
     ),
     fmt: TabularFormat = typer.Option(TabularFormat.table, "--format", help="table, json or csv"),
 ) -> None:
-    """Run one read-only SQL query on the warehouse (the mart_* views are documented in docs/)."""
-    from sqlalchemy.exc import DBAPIError
-
+    """Run one read-only SQL query on the analyst views (the mart_* views of docs/data-dictionary.md)."""
     from malux.settings import get_settings
+    from warehouse.analyst_query import run_read_only
+    from warehouse.reader_role import query_url, role_of
 
+    settings = get_settings()
+    url = query_url(settings.database_url, settings.query.role, settings.query.url)
+    limit = settings.query.timeout_s
+    role = role_of(url)
+    where = f"as role {role}" if role else "on the SQLite file opened read-only"
+    err.print(f"malux query: {where}, {limit:g} s limit", markup=False)
     try:
-        columns, rows = run_read_only(get_settings().database_url, sql)
-    except DBAPIError as exc:
-        raise ValueError(
-            f"the warehouse refused the query: {str(exc.orig).strip().splitlines()[0]}"
-        ) from None
+        columns, rows = run_read_only(url, sql, limit)
+    except KeyboardInterrupt:
+        err.print("interrupted: the query was stopped", markup=False)
+        raise typer.Exit(130) from None
     _emit(columns, rows, fmt)

@@ -22,6 +22,7 @@ from malux.settings.sections import (
     KoboSettings,
     LakeSettings,
     ProjectSettings,
+    QuerySettings,
     ReceiverSettings,
     Section,
     SmsSettings,
@@ -60,6 +61,7 @@ class Settings(BaseSettings):
     lake: LakeSettings = Field(default_factory=LakeSettings)
     project: ProjectSettings = Field(default_factory=ProjectSettings)
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
+    query: QuerySettings = Field(default_factory=QuerySettings)
     sms: SmsSettings = Field(default_factory=SmsSettings)
     kannel: KannelSettings = Field(default_factory=KannelSettings)
     africastalking: AfricasTalkingSettings = Field(default_factory=AfricasTalkingSettings)
@@ -132,6 +134,7 @@ __all__ = [
     "KoboSettings",
     "LakeSettings",
     "ProjectSettings",
+    "QuerySettings",
     "ReceiverSettings",
     "Section",
     "Settings",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
@@ -73,6 +74,38 @@ class WarehouseSettings(Section):
         validation_alias="MALUX_MAX_QUARANTINE_SHARE",
         description="a file with more bad rows than this share is rejected whole",
     )
+
+
+class QuerySettings(Section):
+    """How `malux query` and analysts' tools log in: a role that may only read the analyst views, in time."""
+
+    env_prefix: ClassVar[str] = "MALUX_QUERY_"
+
+    url: str | None = Field(
+        None,
+        description="the connection of `malux query` and analysts' tools (SQLAlchemy URL)",
+        json_schema_extra={"doc_default": "the warehouse URL, logged in as `MALUX_QUERY_ROLE`"},
+    )
+    role: str = Field(
+        "malux_reader",
+        description="the read-only PostgreSQL role `malux db upgrade` creates: SELECT on the analyst views",
+    )
+    timeout_s: float = Field(30.0, description="seconds a query may run before the database stops it")
+
+    @field_validator("role")
+    @classmethod
+    def _plain_identifier(cls, value: str) -> str:
+        """The role name goes into GRANT statements: lower-case letters, digits and `_` only."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+            raise ValueError(f"not a plain PostgreSQL role name (a-z, 0-9, _): {value!r}")
+        return value
+
+    @field_validator("timeout_s")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be more than 0 seconds")
+        return value
 
 
 class SmsSettings(Section):

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import Engine, select
 
 from tasks.ingest.register import CANONICAL
+from tasks.safe_cells import safe_xlsx_cell
 from tasks.standardise.mapping import load_mapping
 from tasks.validate.expected_fr import ExpectedInFrench
 from warehouse import batches
@@ -87,6 +88,7 @@ def write_rejection_report(
         sheet.column_dimensions[letter].width = width
     for cells in sheet.iter_rows(min_row=1, max_col=4):
         for cell in cells:
+            safe_xlsx_cell(cell)  # a held-back "=HYPERLINK(…)" is shown to the partner, never run
             cell.alignment = Alignment(wrap_text=cell.column == 4, vertical="top")
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
