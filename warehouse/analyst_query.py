@@ -59,7 +59,7 @@ def run_read_only(url: str, sql: str, timeout_s: float = 30.0) -> tuple[list[str
     dialect = make_url(url).get_backend_name()
     statement = read_only_statement(sql, dialect)
     with reader_connection(url, timeout_s) as conn:
-        return _run(conn, statement, timeout_s)
+        return execute(conn, statement, timeout_s)
 
 
 @contextmanager
@@ -73,7 +73,8 @@ def reader_connection(url: str, timeout_s: float) -> Iterator[Any]:
             yield conn
 
 
-def _run(conn: Any, statement: str, timeout_s: float) -> tuple[list[str], list[dict[str, Any]]]:
+def execute(conn: Any, statement: str, timeout_s: float) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns and rows of a statement `read_only_statement` accepted, on a `reader_connection`."""
     if isinstance(conn, sqlite3.Connection):
         return _run_sqlite(conn, statement, timeout_s)
     return _run_postgresql(conn, statement, timeout_s)

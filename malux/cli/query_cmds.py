@@ -40,7 +40,7 @@ def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: TabularFormat) ->
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     elif fmt is TabularFormat.csv:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")  # RFC 4180: a CR is quoted
         writer.writeheader()
         for row in rows:
             writer.writerow({k: safe_csv_cell(_csv_value(v)) for k, v in row.items()})
@@ -129,18 +129,25 @@ def query(
     fmt: TabularFormat = typer.Option(TabularFormat.table, "--format", help="table, json or csv"),
 ) -> None:
     """Run one read-only SQL query on the analyst views (the mart_* views of docs/data-dictionary.md)."""
+    from sqlalchemy import make_url
+
     from malux.settings import get_settings
-    from warehouse.analyst_query import run_read_only
+    from warehouse.analyst_query import execute, reader_connection
+    from warehouse.read_only_sql import read_only_statement
     from warehouse.reader_role import query_url, role_of
 
     settings = get_settings()
     url = query_url(settings.database_url, settings.query.role, settings.query.url)
+    statement = read_only_statement(sql, make_url(url).get_backend_name())
+    if settings.query.url is None:
+        warehouse_engine()  # as every read command: no schema yet, or an old one, says to upgrade
     limit = settings.query.timeout_s
     role = role_of(url)
-    where = f"as role {role}" if role else "on the SQLite file opened read-only"
-    err.print(f"malux query: {where}, {limit:g} s limit", markup=False)
     try:
-        columns, rows = run_read_only(url, sql, limit)
+        with reader_connection(url, limit) as conn:
+            where = f"as role {role}" if role else "on the SQLite file opened read-only"
+            err.print(f"malux query: {where}, {limit:g} s limit", markup=False)
+            columns, rows = execute(conn, statement, limit)
     except KeyboardInterrupt:
         err.print("interrupted: the query was stopped", markup=False)
         raise typer.Exit(130) from None
