@@ -6,6 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
+# One process at a time changes a PostgreSQL warehouse's schema or grants: an advisory lock ("MALUX").
+PG_SCHEMA_LOCK_KEY = 0x4D414C5558
+
 
 class WarehouseError(RuntimeError):
     """The warehouse cannot be reached or is not at this code's schema; the message says what to do."""

@@ -19,12 +19,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from warehouse.db import WarehouseError, engine_for
+from warehouse.db import PG_SCHEMA_LOCK_KEY, WarehouseError, engine_for
 from warehouse.reader_role import configured_reader, grant_views
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 NO_SCHEMA = "the warehouse has no schema yet: run `malux db upgrade`"
-_PG_LOCK_KEY = 0x4D414C5558  # "MALUX": one migrating process at a time per PostgreSQL warehouse
 
 _at_head: weakref.WeakSet[Engine] = weakref.WeakSet()  # a disposed-and-replaced engine is checked again
 _lock = threading.Lock()  # flows may start in threads of one process
@@ -110,7 +109,7 @@ def _migrate(engine: Engine) -> tuple[str, ...]:
     """Upgrade in one transaction; returns the revisions found once no other process is migrating."""
     with _connect(engine) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_SCHEMA_LOCK_KEY})
         # Read again under the lock: another process may have migrated while we waited.
         before = _stamped(conn) if inspect(conn).has_table("alembic_version") else ()
         cfg = alembic_config()

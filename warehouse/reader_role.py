@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import URL, Connection, Engine, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError
 
+from warehouse.db import PG_SCHEMA_LOCK_KEY
 from warehouse.views import VIEWS
 
 # Another process creating or altering the same (cluster-wide) role at the same moment: try again.
@@ -62,6 +63,9 @@ def grant_reader(engine: Engine, role: str, timeout_s: float, password: str | No
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with engine.begin() as conn:
+                # Grants on this warehouse wait for its migration or another grant; the role itself is
+                # cluster-wide, so a race with another warehouse's upgrade is retried below.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_SCHEMA_LOCK_KEY})
                 _create_role(conn, role)
                 _restrict_role(conn, role, timeout_s, password)
                 views = grant_views(conn, role)

@@ -30,7 +30,10 @@ def db_upgrade() -> None:
         out.print(f"{where}: upgraded from revision {before} to {done.head}.", highlight=False)
     from malux.cli.reader_cmds import grant_for_analysts
 
-    out.print(grant_for_analysts(), highlight=False, markup=False, soft_wrap=True)
+    try:
+        out.print(grant_for_analysts(), highlight=False, markup=False, soft_wrap=True)
+    except PermissionError as exc:  # the schema is done; `malux query` will say it cannot log in
+        out.print(f"warning: {exc}", highlight=False, markup=False, soft_wrap=True)
 
 
 @user_errors

@@ -12,6 +12,7 @@ out = Console(highlight=False)
 def grant_for_analysts() -> str:
     """Create or repair the reader role (MALUX_QUERY_URL's user, else MALUX_QUERY_ROLE); says what holds."""
     from sqlalchemy import make_url
+    from sqlalchemy.exc import DBAPIError
 
     from malux.settings import get_settings
     from warehouse.db import engine_for
@@ -23,9 +24,18 @@ def grant_for_analysts() -> str:
     if role is None or make_url(settings.database_url).get_backend_name() != "postgresql":
         return "SQLite has no roles: `malux query` opens the warehouse file read-only."
     # A password in MALUX_QUERY_URL becomes the role's; the superuser's own is never reused.
-    done = grant_reader(
-        engine_for(settings.database_url), role, settings.query.timeout_s, make_url(url).password
-    )
+    try:
+        done = grant_reader(
+            engine_for(settings.database_url), role, settings.query.timeout_s, make_url(url).password
+        )
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        first = str(exc.orig).strip().splitlines()[0]
+        raise PermissionError(
+            f"the reader role {role} was not created or repaired: {first}; run `malux db grant-reader` "
+            "with a warehouse URL whose role may create roles (CREATEROLE)"
+        ) from None
     return (
         f"Reader role {done.role}: SELECT on {len(done.views)} analyst view(s) only, read-only, "
         f"statement_timeout {done.timeout_s:g} s."

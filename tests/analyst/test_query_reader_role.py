@@ -197,3 +197,28 @@ def test_a_migration_that_recreates_the_views_keeps_the_readers_select(pg_wareho
     result = _query("SELECT count(*) AS n FROM mart_loan_portfolio", "--format", "csv")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["n", "0"]
+
+
+def test_an_owner_that_may_not_create_roles_still_upgrades_and_is_told_what_to_run(
+    pg_url, data_dir, monkeypatch
+):
+    owner, reader = (f"malux_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("owner", "reader"))
+    admin = engine_for(pg_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{owner}" LOGIN NOCREATEROLE'))
+        conn.execute(text(f'GRANT ALL ON SCHEMA public TO "{owner}"'))
+    url = make_url(pg_url).set(username=owner).render_as_string(hide_password=False)
+    try:
+        monkeypatch.setenv("MALUX_WAREHOUSE_URL", url)
+        monkeypatch.setenv("MALUX_QUERY_ROLE", reader)
+        upgraded = runner.invoke(app, ["db", "upgrade"])
+        assert upgraded.exit_code == 0, upgraded.output
+        assert "schema created" in upgraded.output
+        assert f"warning: the reader role {reader} was not created" in upgraded.output
+        granted = runner.invoke(app, ["db", "grant-reader"])
+        assert granted.exit_code == 1 and "CREATEROLE" in granted.output
+    finally:
+        engine_for(url).dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP OWNED BY "{owner}"'))
+            conn.execute(text(f'DROP ROLE "{owner}"'))
