@@ -126,7 +126,9 @@ class _ViewsOnly:
     ) -> int:
         if action == sqlite3.SQLITE_READ:
             own = table in self.with_names and table not in self.tables  # a WITH name never hides a table
-            return sqlite3.SQLITE_OK if table in VIEWS or view in VIEWS or own else sqlite3.SQLITE_DENY
+            # SQLite names a WITH clause as the "view" reading for it: a WITH named like a view is no view.
+            by_view = view in VIEWS and view not in self.with_names
+            return sqlite3.SQLITE_OK if table in VIEWS or by_view or own else sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK if action in _SQLITE_ALLOWED else sqlite3.SQLITE_DENY
 
 

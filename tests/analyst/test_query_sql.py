@@ -13,7 +13,7 @@ from malux.cli.main import app
 from warehouse.analyst_query import reader_connection
 from warehouse.read_only_sql import read_only_statement
 from warehouse.reader_role import query_url
-from warehouse.schema import loans
+from warehouse.schema import beneficiaries, loans
 
 runner = CliRunner()
 
@@ -82,3 +82,24 @@ def test_a_write_that_slips_past_the_parser_is_refused_by_the_database(warehouse
     refusals = ("not authorized", "prohibited", "permission denied", "read-only transaction")
     assert any(word in str(refused.value) for word in refusals), refused.value
     assert _loans(warehouse) == before == 1
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT phone FROM beneficiaries",
+        "SELECT count(*) FROM (SELECT phone FROM beneficiaries) AS b",
+        "WITH mart_beneficiaries AS (SELECT phone FROM beneficiaries) SELECT * FROM mart_beneficiaries",
+    ],
+)
+def test_a_table_is_refused_however_the_query_reaches_it_while_the_views_answer(warehouse, sql):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0  # the reader role, on PostgreSQL
+    warehouse.beneficiary("P1")
+    with warehouse.engine.connect() as conn:
+        phone = conn.execute(select(beneficiaries.c.phone)).scalar_one()
+    refused = runner.invoke(app, ["query", sql])
+    assert refused.exit_code == 1 and "refused the query" in refused.output
+    assert phone not in refused.output
+    assert _json("SELECT phone_masked FROM mart_beneficiaries") == [
+        {"phone_masked": phone[:6] + "****" + phone[-2:]}
+    ]
