@@ -12,7 +12,7 @@ DIMS = ["mfi", "crop"]
 
 
 def _positions(context: Context):
-    """Each loan disbursed by the period's end, its position then, at-risk flags and write-off inside the period."""
+    """Each loan disbursed by the period's end: its position then, its risk, its write-off in the period."""
     period = context.period
     position = positions(period.end)
     p = position.c
@@ -34,7 +34,7 @@ def _positions(context: Context):
 
 
 def _lineage(context: Context, due_only: bool = False):
-    """Batches of the loans disbursed by the period's end, of their repayments made by then, of their schedules."""
+    """Batches of the loans disbursed by the period's end, their repayments made by then, their schedules."""
     end = context.period.end
     conditions = [loans.c.disbursed_on <= end]
     if due_only:

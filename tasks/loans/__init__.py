@@ -1,1 +1,1 @@
-"""Loan monitoring: each loan's position at a date (schedule, arrears, write-off), aging and the arrears list."""
+"""Loan monitoring: each loan's position on a day (schedule, arrears, write-off), aging, arrears."""

@@ -1,4 +1,4 @@
-"""What a credit officer follows on a given day: the portfolio by age of arrears, the late loans, PAR by MFI."""
+"""What a credit officer follows on a given day: portfolio by age of arrears, late loans, PAR by MFI."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def arrears(engine: Engine, as_of: date) -> list[LateLoan]:
 
 
 def par_by_mfi(engine: Engine, as_of: date) -> list[dict[str, Any]]:
-    """Per MFI on `as_of`: gross loan portfolio, the outstanding at risk > 30 and > 90 days, PAR30 and PAR90."""
+    """Per MFI on `as_of`: gross loan portfolio, outstanding at risk > 30 and > 90 days, PAR30, PAR90."""
     position = positions(as_of)
     p = position.c
     query = (

@@ -1,9 +1,10 @@
 """Each loan's position at a reporting date, in SQL: the portfolio rules every loan number is built on.
 
 The SEEP Network / CGAP rules: repayments cover instalments in due-date order; a loan's days past due are the
-days since the oldest instalment that its principal repaid so far does not fully cover; its whole outstanding
-principal is at risk once that exceeds N days, or once it has been rescheduled; a written-off loan has left the
-gross loan portfolio. A loan without a schedule (`loan_schedule`) is one instalment: its principal at maturity.
+days since the oldest instalment that its principal repaid so far does not fully cover; its whole
+outstanding principal is at risk once that exceeds N days, or once it has been rescheduled; a written-off loan
+has left the gross loan portfolio. A loan without a schedule (`loan_schedule`) is one instalment: its
+principal at maturity.
 """
 
 from __future__ import annotations
