@@ -1,4 +1,4 @@
-"""The loan follow-up partial: aging and PAR30/PAR90 by MFI, as the note and the evaluation report show them."""
+"""The loan follow-up partial: aging and PAR30/PAR90 by MFI, as the note and the evaluation report show it."""
 
 from __future__ import annotations
 
