@@ -36,7 +36,8 @@ def write_arrears_xlsx(late: list[LateLoan], as_of: date, out: Path) -> Path:
     sheet.title = "Prêts en retard"
     total = sum(loan.outstanding_xof for loan in late)
     sheet.append([f"Prêts en retard au {as_of:%d/%m/%Y}"])
-    sheet.append([f"{len(late)} prêt(s), encours {total:,.0f} FCFA".replace(",", " ")])
+    amount = f"{total:,.0f}".replace(",", "\u202f")  # French thousands: a narrow no-break space
+    sheet.append([f"{len(late)} prêt(s), encours {amount} FCFA"])
     sheet.append([])
     sheet.append([header for header, _, _ in COLUMNS])
     for cell in sheet[sheet.max_row]:

@@ -57,6 +57,9 @@ def test_the_arrears_spreadsheet_is_in_french_and_a_hostile_name_stays_text(malu
     name = values["Emprunteur"]
     assert name.value.startswith("=HYPERLINK") and name.data_type == "s"  # text, never a formula
     assert values["Spéculation"].value == "Sésame"
+    outstanding = 1_000_000 - 250_000
+    amount = f"{outstanding:,}".replace(",", "\u202f")
+    assert rows[1][0].value == f"1 prêt(s), encours {amount} FCFA"
 
 
 def test_a_reporting_day_that_is_not_a_date_is_one_clear_error(malux, late_portfolio):
