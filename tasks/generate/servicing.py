@@ -35,18 +35,28 @@ def service_loans(program: Program, rng: random.Random) -> None:
         months = (loan["maturity_on"].year - loan["disbursed_on"].year) * 12 + (
             loan["maturity_on"].month - loan["disbursed_on"].month
         )
+        instalments = [(loan["maturity_on"], loan["principal_xof"])]
         if rng.random() < SCHEDULED_SHARE and months >= 3:
-            _schedule(loan, rng.randrange(3, min(6, months) + 1), payments, program)
+            instalments = _schedule(loan, rng.randrange(3, min(6, months) + 1), payments, program)
         elif len(payments) == 2 and rng.random() < RESCHEDULED_SHARE:
             _reschedule(loan, payments)
-        repaid = sum(p["principal_xof"] for p in payments)
-        written_off = loan["maturity_on"] + timedelta(days=WRITE_OFF_DAYS)
-        if repaid < loan["principal_xof"] and written_off <= books_close:
-            loan["written_off_on"] = written_off
+        unpaid = _first_unpaid(instalments, sum(p["principal_xof"] for p in payments))
+        if unpaid is not None and unpaid + timedelta(days=WRITE_OFF_DAYS) <= books_close:
+            loan["written_off_on"] = unpaid + timedelta(days=WRITE_OFF_DAYS)
     program.repayments = [p for payments in paid.values() for p in payments]
 
 
-def _schedule(loan: Row, count: int, payments: list[Row], program: Program) -> None:
+def _first_unpaid(instalments: list[tuple[date, float]], repaid: float) -> date | None:
+    """The due date of the first instalment the repayments never fully cover, if any."""
+    due_so_far = 0.0
+    for due, amount in instalments:
+        due_so_far += amount
+        if due_so_far > repaid:
+            return due
+    return None
+
+
+def _schedule(loan: Row, count: int, payments: list[Row], program: Program) -> list[tuple[date, float]]:
     """Monthly instalments ending at maturity; what was repaid is paid instalment by instalment, as late."""
     principal = loan["principal_xof"]
     share = round(principal / count, -3)
@@ -80,6 +90,7 @@ def _schedule(loan: Row, count: int, payments: list[Row], program: Program) -> N
                 "interest_xof": round(interest * part / principal),
             }
         )
+    return list(zip(dues, amounts, strict=True))
 
 
 def _reschedule(loan: Row, payments: list[Row]) -> None:

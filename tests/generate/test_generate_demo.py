@@ -141,23 +141,36 @@ def test_scheduled_loans_have_three_to_six_monthly_instalments_summing_to_their_
         assert [b - a for a, b in zip(months, months[1:], strict=False)] == [1] * (len(rows) - 1)
 
 
-def test_long_defaulted_loans_are_written_off_and_a_few_late_ones_rescheduled():
+def _first_unpaid_due(loan: dict, instalments: list[dict], repaid: float):
+    """The due date of the oldest instalment the loan's repayments do not cover (None when repaid)."""
+    rows = instalments or [{"due_on": loan["maturity_on"], "principal_due_xof": loan["principal_xof"]}]
+    due_so_far = 0.0
+    for row in sorted(rows, key=lambda r: r["due_on"]):
+        due_so_far += row["principal_due_xof"]
+        if due_so_far > repaid:
+            return row["due_on"]
+    return None
+
+
+def test_loans_in_default_180_days_are_written_off_and_a_few_late_ones_rescheduled():
     program = build_program()
     repaid: dict[str, float] = {}
     for r in program.repayments:
         repaid[r["loan_id"]] = repaid.get(r["loan_id"], 0) + r["principal_xof"]
+    instalments: dict[str, list[dict]] = {}
+    for row in program.schedules:
+        instalments.setdefault(row["loan_id"], []).append(row)
     books_close = max(r["paid_on"] for r in program.repayments)
     written_off = [loan for loan in program.loans if loan.get("written_off_on")]
     rescheduled = [loan for loan in program.loans if loan.get("restructured_on")]
     assert 0 < len(written_off) < 0.15 * len(program.loans) and 0 < len(rescheduled) < 0.1 * len(
         program.loans
     )
-    for loan in written_off:
-        assert repaid.get(loan["loan_id"], 0) < loan["principal_xof"]
-        assert (loan["written_off_on"] - loan["maturity_on"]).days >= 180
-    for loan in program.loans:  # no loan stays in the books unpaid for years
-        unpaid = repaid.get(loan["loan_id"], 0) < loan["principal_xof"]
-        if unpaid and not loan.get("written_off_on"):
-            assert (books_close - loan["maturity_on"]).days < 180, loan["loan_id"]
+    for loan in program.loans:
+        unpaid = _first_unpaid_due(loan, instalments.get(loan["loan_id"], []), repaid.get(loan["loan_id"], 0))
+        if loan.get("written_off_on"):
+            assert unpaid is not None and (loan["written_off_on"] - unpaid).days == 180, loan["loan_id"]
+        elif unpaid is not None:  # no loan stays in the books 180 days in default
+            assert (books_close - unpaid).days < 180, loan["loan_id"]
     for loan in rescheduled:
         assert loan["disbursed_on"] < loan["restructured_on"] < loan["maturity_on"]
