@@ -31,6 +31,7 @@ class StagedBatch:
     issues_path: Path
     rows_in: int
     sheet: str | None = None  # the spreadsheet sheet the rows were read from
+    ignored_columns: tuple[str, ...] = ()  # the file's headers no canonical column reads
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from malux.cli import (  # noqa: E402
     docs_cmds,
     ingest_cmds,
     kobo_cmds,
+    loans_cmds,
     partners_cmds,
     pipeline_cmds,
     quarantine_cmds,
@@ -78,6 +79,11 @@ app.command("query")(query_cmds.query)
 kobo = typer.Typer(help="KoboToolbox forms (training attendance).", no_args_is_help=True)
 kobo.command("pull")(kobo_cmds.kobo_pull_cmd)
 app.add_typer(kobo, name="kobo")
+
+loans = typer.Typer(help="Loan follow-up: portfolio aging and the arrears list.", no_args_is_help=True)
+loans.command("aging")(loans_cmds.loans_aging)
+loans.command("arrears")(loans_cmds.loans_arrears)
+app.add_typer(loans, name="loans")
 
 config = typer.Typer(help="The settings in force (MALUX_* variables).", no_args_is_help=True)
 config.command("show")(config_cmds.config_show)

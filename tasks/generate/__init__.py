@@ -29,6 +29,7 @@ _LAYOUTS = [
     aopp.training_attendance,
     amassa.beneficiaries,
     amassa.loans,
+    amassa.loan_schedule,
     amassa.repayments,
     nkalo.market_prices,
 ]

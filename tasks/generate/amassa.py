@@ -58,10 +58,21 @@ LOAN_HEADERS = [
 ]
 
 
+# The MFIs' status columns, after the ones the ingest benchmark also writes (bench/amassa_loans.py).
+STATUS_HEADERS = ["Statut", "Date passage en perte", "Date rééchelonnement"]
+
+
+def _status(loan: dict) -> list[str]:
+    """What the MFI report says of a loan's state; the status text itself is for people (not read)."""
+    written_off, restructured = loan.get("written_off_on"), loan.get("restructured_on")
+    status = "Passé en perte" if written_off else "Rééchelonné" if restructured else "Normal"
+    return [status, dmy(written_off) if written_off else "", dmy(restructured) if restructured else ""]
+
+
 def loans(program: Program, rng: random.Random) -> PartnerFile:
     """Loans disbursed by the MFIs to farmer organisations and enterprises."""
     mfi_names = {b["beneficiary_id"]: b["name"] for b in program.beneficiaries if b["category"] == "mfi"}
-    headers = LOAN_HEADERS
+    headers = LOAN_HEADERS + STATUS_HEADERS
     rows = [
         [
             loan["loan_id"],
@@ -73,6 +84,7 @@ def loans(program: Program, rng: random.Random) -> PartnerFile:
             dmy(loan["disbursed_on"]),
             dmy(loan["maturity_on"]),
             amount_fr(loan["volume_kg"]) if loan["volume_kg"] else "",
+            *_status(loan),
         ]
         for loan in program.loans
     ]
@@ -89,6 +101,24 @@ def loans(program: Program, rng: random.Random) -> PartnerFile:
         rows,
         expected_issues=3,
         encoding="cp1252",
+    )
+
+
+def loan_schedule(program: Program, rng: random.Random) -> PartnerFile:
+    """The amortisation schedules of the loans repaid in instalments, one line per instalment."""
+    headers = ["N° Prêt", "N° échéance", "Date échéance", "Capital dû (FCFA)", "Intérêts dus (FCFA)"]
+    rows = [
+        [
+            s["loan_id"],
+            s["seq"],
+            dmy(s["due_on"]),
+            amount_fr(s["principal_due_xof"], rng),
+            amount_fr(s["interest_due_xof"]),
+        ]
+        for s in program.schedules
+    ]
+    return PartnerFile(
+        "amassa", "loan_schedule", "amassa_echeanciers_2018_2020.csv", headers, rows, encoding="cp1252"
     )
 
 

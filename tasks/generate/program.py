@@ -19,6 +19,7 @@ from tasks.generate.names import (
     VILLAGES,
     WOMEN,
 )
+from tasks.generate.servicing import service_loans
 
 Row = dict[str, Any]
 MODULES = ["sesame_market", "health_standards", "nkalo_info", "sesame_quality"]
@@ -36,6 +37,7 @@ class Program:
     attendance: list[Row] = field(default_factory=list)
     loans: list[Row] = field(default_factory=list)
     repayments: list[Row] = field(default_factory=list)
+    schedules: list[Row] = field(default_factory=list)
     prices: list[Row] = field(default_factory=list)
 
 
@@ -266,4 +268,5 @@ def build_program(scale: int = 1, seed: int = 2019) -> Program:
     _train(rng, program.beneficiaries, program)
     _finance(rng, program.beneficiaries, program)
     _prices(rng, program)
+    service_loans(program, random.Random(f"{seed}-servicing"))  # its own stream: the rest keeps its draws
     return program

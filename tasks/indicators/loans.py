@@ -1,66 +1,49 @@
-"""Financing indicators (A8): disbursements, portfolio, PAR30, repayment rate, borrowers."""
+"""Financing indicators (A8): disbursements, portfolio, PAR30/PAR90, write-offs, repayment rate, borrowers."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
 
 from tasks.indicators.measure import Context, Measure, lineage_from
+from tasks.loans.positions import at_risk, loan_schedule, positions
 from warehouse.schema import loans, repayments
 
 DIMS = ["mfi", "crop"]
-PAR_DAYS = 30
 
 
 def _positions(context: Context):
-    """Each loan disbursed by the period's end, with what was repaid by then and its risk flags."""
-    end = context.period.end
-    # A loan is at risk when more than 30 days late at the period's end: maturity < end − 30 days.
-    par_cutoff = end - timedelta(days=PAR_DAYS)
-    repaid = (
-        select(func.coalesce(func.sum(repayments.c.principal_xof), 0))
-        .where(repayments.c.loan_id == loans.c.loan_id, repayments.c.paid_on <= end)
-        .scalar_subquery()
-    )
-    position = (
-        select(
-            loans.c.loan_id,
-            loans.c.borrower_id,
-            loans.c.mfi_id.label("mfi"),
-            loans.c.crop,
-            loans.c.principal_xof.label("principal"),
-            loans.c.maturity_on,
-            repaid.label("repaid"),
-        )
-        .where(loans.c.disbursed_on <= end)
-        .subquery("position")
-    )
+    """Each loan disbursed by the period's end: its position then, its risk, its write-off in the period."""
+    period = context.period
+    position = positions(period.end)
     p = position.c
-    outstanding = case((p.principal - p.repaid > 0, p.principal - p.repaid), else_=0)
+    written_off_in_period = and_(p.written_off == 1, p.written_off_on >= period.start)
     return select(
         p.loan_id,
         p.borrower_id,
         p.mfi,
         p.crop,
-        p.principal,
-        outstanding.label("outstanding"),
-        case((and_(p.maturity_on < par_cutoff, p.principal - p.repaid > 0), outstanding), else_=0).label(
-            "at_risk"
-        ),
-        case((p.maturity_on <= end, p.principal), else_=0).label("due"),
-        case((p.maturity_on > end, 0), (p.repaid > p.principal, p.principal), else_=p.repaid).label(
-            "repaid_due"
-        ),
+        p.portfolio,
+        at_risk(position, period.end, 30).label("at_risk_30"),
+        at_risk(position, period.end, 90).label("at_risk_90"),
+        case((written_off_in_period, 1), else_=0).label("written_off_in_period"),
+        case((written_off_in_period, p.written_off_xof), else_=0).label("written_off_in_period_xof"),
+        # repayment rate: principal due by the period's end (instalments) and what of it was repaid
+        p.due_by_date.label("due"),
+        case((p.repaid > p.due_by_date, p.due_by_date), else_=p.repaid).label("repaid_due"),
     ).subquery("loan_rows")
 
 
 def _lineage(context: Context, due_only: bool = False):
-    """Batches of the loans disbursed by the period's end and of their repayments made by then."""
+    """Batches of the loans disbursed by the period's end, their repayments made by then, their schedules."""
     end = context.period.end
     conditions = [loans.c.disbursed_on <= end]
     if due_only:
-        conditions.append(loans.c.maturity_on <= end)
+        due_instalment = (
+            exists()
+            .where(loan_schedule.c.loan_id == loans.c.loan_id, loan_schedule.c.due_on <= end)
+            .correlate(loans)
+        )
+        conditions.append(or_(loans.c.maturity_on <= end, due_instalment))
     base = (
         select(
             loans.c.mfi_id.label("mfi"),
@@ -76,7 +59,16 @@ def _lineage(context: Context, due_only: bool = False):
         .where(*conditions)
         .subquery()
     )
-    return lineage_from(base, DIMS, ["loan_batch", "repayment_batch"])
+    schedules = (
+        select(loans.c.mfi_id.label("mfi"), loans.c.crop, loan_schedule.c.batch_id.label("schedule_batch"))
+        .join(loan_schedule, loan_schedule.c.loan_id == loans.c.loan_id)
+        .where(*conditions)
+        .subquery()
+    )
+    return (
+        lineage_from(base, DIMS, ["loan_batch", "repayment_batch"]),
+        lineage_from(schedules, DIMS, ["schedule_batch"]),
+    )
 
 
 def _disbursed(context: Context) -> list[Measure]:
@@ -111,16 +103,33 @@ def measures(context: Context) -> list[Measure]:
         Measure(
             "gross_loan_portfolio_xof",
             rows=rows,
-            numerator=lambda r: func.sum(r.c.outstanding),
+            numerator=lambda r: func.sum(r.c.portfolio),
             lineage=lineage,
         ),
+        *(
+            Measure(
+                f"par{days}",
+                rows=rows,
+                numerator=lambda r, days=days: func.sum(r.c[f"at_risk_{days}"]),
+                denominator=lambda r: func.sum(r.c.portfolio),
+                lineage=lineage,
+                empty_note="no outstanding loan portfolio at the period's end",
+            )
+            for days in (30, 90)
+        ),
         Measure(
-            "par30",
+            "write_off_ratio",
             rows=rows,
-            numerator=lambda r: func.sum(r.c.at_risk),
-            denominator=lambda r: func.sum(r.c.outstanding),
+            numerator=lambda r: func.sum(r.c.written_off_in_period_xof),
+            denominator=lambda r: func.sum(r.c.portfolio),
             lineage=lineage,
             empty_note="no outstanding loan portfolio at the period's end",
+        ),
+        Measure(
+            "loans_written_off_count",
+            rows=rows,
+            numerator=lambda r: func.sum(r.c.written_off_in_period),
+            lineage=lineage,
         ),
         Measure(
             "repayment_rate",

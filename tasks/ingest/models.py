@@ -27,10 +27,16 @@ class BatchSummary:
     rows_loaded: int
     rows_quarantined: int
     error: str | None = None
+    ignored_columns: tuple[str, ...] = ()  # headers of the file that no canonical column reads
 
     def describe(self) -> str:
-        """The line a person reads: the batch and its three numbers, and whether anything changed."""
+        """The line a person reads: the batch and its three numbers, whether anything changed, what was not
+        read (a column the mapping does not place is never dropped without a word)."""
         note = " (already ingested: nothing changed)" if self.status == "already_ingested" else ""
+        if self.ignored_columns:
+            count = len(self.ignored_columns)
+            names = ", ".join(repr(name) for name in self.ignored_columns)
+            note += f"; {count} column{'s' if count > 1 else ''} ignored: {names}"
         return (
             f"batch {self.batch_id}, rows in {self.rows_in}, loaded {self.rows_loaded}, "
             f"quarantined {self.rows_quarantined}{note}"

@@ -55,4 +55,5 @@ def publish_batch(verdict: Verdict) -> BatchSummary:
         rows_in,
         verdict.rows_passed,
         verdict.rows_quarantined,
+        ignored_columns=verdict.staged.ignored_columns,
     )

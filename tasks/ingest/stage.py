@@ -41,4 +41,4 @@ def standardise_batch(ticket: BatchTicket) -> StagedBatch:
     issues = {name: [getattr(issue, name) for issue in result.issues] for name in ISSUES_SCHEMA.names}
     issues["value"] = [None if value is None else str(value) for value in issues["value"]]
     pq.write_table(pa.table(issues, schema=ISSUES_SCHEMA), issues_path)
-    return StagedBatch(ticket, rows_path, issues_path, result.rows_in, result.sheet)
+    return StagedBatch(ticket, rows_path, issues_path, result.rows_in, result.sheet, tuple(result.ignored))

@@ -321,4 +321,6 @@ def standardise_file(
     order = [c.name for c in table.columns if c.name != "batch_id"]
     rows = pa.table([_arrow(name, columns[name], table) for name in order], names=order)
     issues.sort(key=lambda issue: (issue.source_row, order.index(issue.column)))
-    return Standardised(table=rows, issues=issues, sheet=found.grid.sheet, rows_in=rows.num_rows)
+    return Standardised(
+        table=rows, issues=issues, sheet=found.grid.sheet, rows_in=rows.num_rows, ignored=layout.ignored
+    )

@@ -30,6 +30,7 @@ class Standardised:
     issues: list[RowIssue] = field(default_factory=list)
     sheet: str | None = None
     rows_in: int = 0
+    ignored: list[str] = field(default_factory=list)  # headers no canonical column reads
 
     @cached_property
     def frame(self) -> pd.DataFrame:

@@ -45,6 +45,7 @@ def test_files_land_in_the_landing_convention(demo):
         ("aopp", "training_attendance"),
         ("amassa", "beneficiaries"),
         ("amassa", "loans"),
+        ("amassa", "loan_schedule"),
         ("amassa", "repayments"),
         ("nkalo", "market_prices"),
     }
@@ -122,3 +123,54 @@ def test_scale_one_is_quick(tmp_path: Path):
     start = time.perf_counter()
     generate(tmp_path)
     assert time.perf_counter() - start < 10
+
+
+def test_scheduled_loans_have_three_to_six_monthly_instalments_summing_to_their_principal():
+    program = build_program()
+    instalments: dict[str, list[dict]] = {}
+    for row in program.schedules:
+        instalments.setdefault(row["loan_id"], []).append(row)
+    loans = {loan["loan_id"]: loan for loan in program.loans}
+    assert 0.2 * len(loans) < len(instalments) < 0.5 * len(loans)
+    for loan_id, rows in instalments.items():
+        loan = loans[loan_id]
+        assert 3 <= len(rows) <= 6
+        assert sum(r["principal_due_xof"] for r in rows) == loan["principal_xof"]
+        assert rows[-1]["due_on"] == loan["maturity_on"] and rows[0]["due_on"] >= loan["disbursed_on"]
+        months = [(r["due_on"].year * 12 + r["due_on"].month) for r in rows]
+        assert [b - a for a, b in zip(months, months[1:], strict=False)] == [1] * (len(rows) - 1)
+
+
+def _first_unpaid_due(loan: dict, instalments: list[dict], repaid: float):
+    """The due date of the oldest instalment the loan's repayments do not cover (None when repaid)."""
+    rows = instalments or [{"due_on": loan["maturity_on"], "principal_due_xof": loan["principal_xof"]}]
+    due_so_far = 0.0
+    for row in sorted(rows, key=lambda r: r["due_on"]):
+        due_so_far += row["principal_due_xof"]
+        if due_so_far > repaid:
+            return row["due_on"]
+    return None
+
+
+def test_loans_in_default_180_days_are_written_off_and_a_few_late_ones_rescheduled():
+    program = build_program()
+    repaid: dict[str, float] = {}
+    for r in program.repayments:
+        repaid[r["loan_id"]] = repaid.get(r["loan_id"], 0) + r["principal_xof"]
+    instalments: dict[str, list[dict]] = {}
+    for row in program.schedules:
+        instalments.setdefault(row["loan_id"], []).append(row)
+    books_close = max(r["paid_on"] for r in program.repayments)
+    written_off = [loan for loan in program.loans if loan.get("written_off_on")]
+    rescheduled = [loan for loan in program.loans if loan.get("restructured_on")]
+    assert 0 < len(written_off) < 0.15 * len(program.loans) and 0 < len(rescheduled) < 0.1 * len(
+        program.loans
+    )
+    for loan in program.loans:
+        unpaid = _first_unpaid_due(loan, instalments.get(loan["loan_id"], []), repaid.get(loan["loan_id"], 0))
+        if loan.get("written_off_on"):
+            assert unpaid is not None and (loan["written_off_on"] - unpaid).days == 180, loan["loan_id"]
+        elif unpaid is not None:  # no loan stays in the books 180 days in default
+            assert (books_close - unpaid).days < 180, loan["loan_id"]
+    for loan in rescheduled:
+        assert loan["disbursed_on"] < loan["restructured_on"] < loan["maturity_on"]

@@ -14,6 +14,7 @@ from tasks.indicators.compute import compute_period
 from tasks.sms.calendar import week_for
 from warehouse.db import make_engine
 from warehouse.schema import (
+    DATASET_TABLES,
     beneficiaries,
     indicator_value,
     ingest_batch,
@@ -55,6 +56,17 @@ class Loan:
             seq=self._seq,
             principal_xof=principal,
             interest_xof=0,
+        )
+        return self
+
+    def instalment(self, seq: int, due: str, principal: float, batch: int | None = None) -> Loan:
+        self.program.insert(
+            DATASET_TABLES["loan_schedule"],
+            batch,
+            loan_id=self.loan_id,
+            seq=seq,
+            due_on=_day(due),
+            principal_due_xof=principal,
         )
         return self
 
@@ -100,6 +112,8 @@ class Program:
         sms_consent: bool = True,
         registered_on: str | None = "2019-01-15",
         batch: int | None = None,
+        name: str | None = None,
+        org_id: str | None = None,
     ) -> None:
         self.insert(
             beneficiaries,
@@ -113,6 +127,8 @@ class Program:
             sms_consent=sms_consent,
             registered_on=_day(registered_on),
             language="fr",
+            name=name,
+            org_id=org_id,
         )
 
     def session(
@@ -145,6 +161,8 @@ class Program:
         crop: str = "sesame",
         borrower: str = "OP1",
         batch: int | None = None,
+        written_off: str | None = None,
+        restructured: str | None = None,
     ) -> Loan:
         self.insert(
             loans,
@@ -157,6 +175,8 @@ class Program:
             monthly_rate=0.0125,
             disbursed_on=_day(disbursed),
             maturity_on=_day(maturity),
+            written_off_on=_day(written_off),
+            restructured_on=_day(restructured),
         )
         return Loan(self, loan_id)
 

@@ -29,6 +29,8 @@ def _loans() -> pd.DataFrame:
                 ["2019-09-30", "2019-01-01", "2019-11-01", "2019-12-01", None, "2099-06-01"]
             ),
             "volume_kg": [4170.0, None, -1.0, 300.0, 200.0, 100.0],
+            "written_off_on": pd.to_datetime(["2020-01-15", None, None, None, None, None]),
+            "restructured_on": pd.to_datetime([None, None, "2019-04-01", None, None, None]),
             "source_row": [3, 4, 5, 6, 7, 8],
         }
     )

@@ -14,6 +14,7 @@ from warehouse.schema import metadata
 
 # The five heads every warehouse was left at before 0008 merged them.
 OLD_HEADS = ("0002", "0004", "0005", "0006", "0007")
+HEAD = "0010"
 
 
 def _unmigrated(engine: Engine) -> list:
@@ -46,7 +47,7 @@ def test_an_unreachable_warehouse_is_one_clear_error() -> None:
 def test_the_migrations_have_exactly_one_head() -> None:
     from alembic.script import ScriptDirectory
 
-    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0009"]
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD]
 
 
 def test_no_migration_imports_project_code_so_history_never_moves() -> None:
@@ -88,7 +89,7 @@ def test_a_warehouse_at_the_five_old_heads_upgrades_to_the_merge_and_keeps_its_r
 
     done = upgrade(empty_warehouse_url)
 
-    assert (done.before, current_revisions(engine)) == (OLD_HEADS, ("0009",))
+    assert (done.before, current_revisions(engine)) == (OLD_HEADS, (HEAD,))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT beneficiary_id FROM beneficiaries")).scalars().all() == ["P1"]
         assert conn.execute(text("SELECT old_batch_id FROM row_replacement")).scalars().all() == [1]
@@ -171,4 +172,38 @@ def test_a_warehouse_at_0008_upgrades_and_its_indicator_values_say_what_kind_of_
         "par30": "at_end",
         "retired_indicator": None,  # not in the catalogue 0009 froze: no kind to claim
     }
+    assert _unmigrated(engine) == []
+
+
+def test_a_warehouse_at_0009_upgrades_and_its_loans_are_neither_written_off_nor_rescheduled(
+    empty_warehouse_url: str,
+) -> None:
+    from alembic import command
+
+    engine = engine_for(empty_warehouse_url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009")
+        conn.execute(
+            text(
+                "INSERT INTO ingest_batch (batch_id, partner, dataset, file_name, raw_path, sha256, status,"
+                " started_at) VALUES (1, 'amassa', 'loans', 'p.csv', 'raw', 'abc', 'loaded',"
+                " '2026-11-01 10:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO loans (loan_id, borrower_id, mfi_id, crop, principal_xof, disbursed_on,"
+                " maturity_on, batch_id, source_row) VALUES ('L1', 'OP1', 'MFI01', 'rice', 1000,"
+                " '2019-01-10', '2019-06-10', 1, 2)"
+            )
+        )
+
+    upgrade(empty_warehouse_url)
+
+    with engine.connect() as conn:
+        loan = conn.execute(text("SELECT loan_id, written_off_on, restructured_on FROM loans")).one()
+        schedule = conn.execute(text("SELECT count(*) FROM loan_schedule")).scalar_one()
+    assert (tuple(loan), schedule) == (("L1", None, None), 0)
     assert _unmigrated(engine) == []

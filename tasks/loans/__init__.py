@@ -1,0 +1,1 @@
+"""Loan monitoring: each loan's position on a day (schedule, arrears, write-off), aging, arrears."""

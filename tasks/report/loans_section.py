@@ -1,0 +1,81 @@
+"""The loan follow-up block of the note and the evaluation report: aging and PAR30/PAR90 by MFI, formatted.
+
+Rendered by `templates/_loans.html.j2`; a report includes the partial with `loans=loans_section(...)`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+
+from tasks.loans.follow_up import aging, par_by_mfi
+from tasks.report.labels import number, percent
+
+WORDS = {
+    "fr": {
+        "title": "Suivi des crédits au {day}",
+        "aging": "Ancienneté des impayés",
+        "bucket": "Jours de retard",
+        "current": "à jour",
+        "loans": "Prêts",
+        "outstanding": "Encours (FCFA)",
+        "share": "Part",
+        "total": "Total",
+        "par": "Portefeuille à risque par IMF",
+        "mfi": "IMF",
+        "glp": "Encours brut (FCFA)",
+        "none": "Aucun encours de crédit à cette date.",
+        "note": "Prêts passés en perte exclus ; un prêt rééchelonné compte dans le PAR.",
+    },
+    "en": {
+        "title": "Loan follow-up at {day}",
+        "aging": "Portfolio aging",
+        "bucket": "Days past due",
+        "current": "current",
+        "loans": "Loans",
+        "outstanding": "Outstanding (XOF)",
+        "share": "Share",
+        "total": "Total",
+        "par": "Portfolio at risk by MFI",
+        "mfi": "MFI",
+        "glp": "Gross loan portfolio (XOF)",
+        "none": "No outstanding loan portfolio on that day.",
+        "note": "Written-off loans excluded; a rescheduled loan counts in PAR.",
+    },
+}
+
+
+def loans_section(engine: Engine, as_of: date, lang: str) -> dict[str, Any]:
+    """What `_loans.html.j2` shows for `as_of` (a period's last day), numbers already in the reader's form."""
+    words = dict(WORDS[lang])
+    words["title"] = words["title"].format(day=as_of.strftime("%d/%m/%Y"))
+    buckets = aging(engine, as_of)
+    total = sum(row["outstanding_xof"] for row in buckets)
+    return {
+        "t": words,
+        "empty": total == 0,
+        "aging": [
+            {
+                "bucket": words["current"] if row["bucket"] == "current" else row["bucket"],
+                "loans": number(row["loans"], lang),
+                "outstanding": number(row["outstanding_xof"], lang),
+                "share": percent(row["outstanding_xof"] / total if total else None, lang),
+            }
+            for row in buckets
+        ],
+        "aging_total": {
+            "loans": number(sum(row["loans"] for row in buckets), lang),
+            "outstanding": number(total, lang),
+        },
+        "par": [
+            {
+                "mfi": row["mfi_id"],
+                "glp": number(row["gross_loan_portfolio_xof"], lang),
+                "par30": percent(row["par30"], lang),
+                "par90": percent(row["par90"], lang),
+            }
+            for row in par_by_mfi(engine, as_of)
+            if row["gross_loan_portfolio_xof"]
+        ],
+    }
