@@ -53,8 +53,9 @@ class Unsettled:
         """One line for the log and the console, or None when nothing is held."""
         if self.settles_at is None:
             return None
+        held = self.in_doubt + self.claimed
         return (
-            f"{campaign} week {week}: {self.in_doubt + self.claimed} messages not settled yet "
+            f"{campaign} week {week}: {held} message{'s' if held != 1 else ''} not settled yet "
             f"({self.in_doubt} handed to the gateway with no answer, {self.claimed} claimed by another run, "
             f"running or dead): they settle at {self.settles_at:%Y-%m-%d %H:%M:%S} UTC, after which a run "
             "sends those that never left"

@@ -29,7 +29,7 @@ def settled_rows(engine: Engine, campaign: str, week: int) -> int | None:
         sms_outbox.c.campaign == campaign, sms_outbox.c.week == week
     )
     with engine.connect() as conn:
-        counts = dict(conn.execute(week_rows.group_by(sms_outbox.c.status)).tuples())
+        counts = {status: n for status, n in conn.execute(week_rows.group_by(sms_outbox.c.status))}
     if not counts or any(counts.get(status) for status in OPEN):
         return None
     return sum(counts.values())
