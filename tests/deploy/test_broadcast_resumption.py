@@ -167,6 +167,8 @@ def test_a_broadcast_killed_half_way_is_resumed_by_the_server_and_sends_each_mes
         assert len(kannel.mt_lines()) < AUDIENCE, (
             "the broadcast ended before it was killed: nothing to resume"
         )
+        left = _by_status(pg_url)
+        assert left.get("claimed", 0) + left.get("sending", 0) > 0, f"the dead run held nothing: {left}"
 
         def resumed() -> object:
             for run in flow_runs(stack.api_url, "weekly-broadcast"):
