@@ -1,18 +1,15 @@
 """A run that finds messages another run holds (handed to the gateway, or claimed) says how many and when."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from tasks.sms.claims import Unsettled
 from tasks.sms.gateways import FileGateway
 from tasks.sms.outbox import queue_week, send_queued
-from warehouse.db import _engines, engine_for
-from warehouse.migrate import upgrade
-from warehouse.schema import beneficiaries, ingest_batch, sms_outbox
+from warehouse.schema import sms_outbox
 
 CAMPAIGN, WEEK = "2018-2019", 2
 
@@ -75,44 +72,13 @@ def test_a_week_nobody_holds_says_nothing(engine, program, tmp_path):
     assert summary.held.describe(CAMPAIGN, WEEK) is None
 
 
-@pytest.fixture
-def migrated(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    """The warehouse the command finds (MALUX_WAREHOUSE_URL), migrated, with the builders' ingest batch."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{data_dir / 'warehouse.sqlite'}"
-    monkeypatch.setenv("MALUX_WAREHOUSE_URL", url)
-    engine = engine_for(url)
-    upgrade(engine)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(ingest_batch),
-            {
-                "batch_id": 1, "partner": "test", "dataset": "beneficiaries", "file_name": "fixture.csv",
-                "raw_path": "raw/fixture.csv", "sha256": "0" * 64, "status": "loaded",
-                "started_at": datetime(2018, 10, 1, tzinfo=UTC),
-            },
-        )  # fmt: skip
-    yield engine
-    _engines.pop(url, None)
-    engine.dispose()
-
-
 @pytest.mark.usefixtures("prefect_harness")
 def test_malux_sms_broadcast_prints_the_rows_a_dead_run_left_in_doubt_and_when_they_settle(migrated):
     from malux.cli.main import app
 
-    engine = migrated
-    with engine.begin() as conn:
-        for i, b in enumerate(("B1", "B2", "B3"), start=1):
-            conn.execute(
-                insert(beneficiaries),
-                {
-                    "batch_id": 1, "source_row": i, "beneficiary_id": b, "category": "producer", "name": b,
-                    "cercle": "San", "cercle_pcode": "ML0405", "phone": f"+2237612345{i}", "phone_raw": "x",
-                    "phone_valid": True, "operator": "orange", "language": "fr", "gender": "F",
-                    "sms_consent": True, "registered_on": datetime(2018, 10, 1).date(),
-                },
-            )  # fmt: skip
+    engine = migrated.engine
+    for i, b in enumerate(("B1", "B2", "B3"), start=1):
+        migrated.beneficiary(b, phone=f"+2237612345{i}")
     queue_week(engine, CAMPAIGN, WEEK)
     flipped = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     _set(engine, "2018-2019-w02-B2", status="sending", wired_at=flipped, attempts=1)  # a dead run's wire

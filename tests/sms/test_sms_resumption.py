@@ -2,6 +2,7 @@
 
 import copy
 import inspect
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import yaml
 from sqlalchemy import update
 
 from tasks.sms.outbox import queue_week
-from tasks.sms.resumption import MAX_RESUMPTIONS, gave_up, settled_rows
+from tasks.sms.resumption import MAX_RESUMPTIONS, WeekNotSettled, gave_up, settled_rows
 from warehouse.schema import sms_outbox
 
 CAMPAIGN, WEEK = "2018-2019", 2
@@ -118,3 +119,68 @@ def test_setup_server_schedules_a_resumption_once_the_lease_and_the_in_doubt_win
         for p in AUTOMATIONS.glob("resume-*.yaml")
     }
     assert resumed == {"weekly-broadcast", "broadcast-this-week"} <= deployments
+
+
+def _sent(data_dir: Path) -> list[str]:
+    path = data_dir / "sms" / CAMPAIGN / f"week-{WEEK:02d}.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return [json.loads(line)["message_id"] for line in lines]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_resumption_that_finds_the_week_settled_ends_at_once_and_queues_no_one(migrated, data_dir):
+    from flows.weekly_broadcast import weekly_broadcast
+    from tasks.sms.steps import BroadcastSummary
+
+    migrated.beneficiary("B1").beneficiary("B2")
+    weekly_broadcast(CAMPAIGN, WEEK)
+    sent = _sent(data_dir)
+    migrated.beneficiary("B3")  # registered after the week was sent: a resumption does not reopen the week
+
+    resumed = weekly_broadcast(CAMPAIGN, WEEK, resumption=1)
+
+    assert resumed == BroadcastSummary(CAMPAIGN, WEEK, 0, len(sent), 0, 0)
+    assert _sent(data_dir) == sent
+    assert settled_rows(migrated.engine, CAMPAIGN, WEEK) == len(sent) == 2
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_resumption_that_ends_with_messages_still_held_fails_so_that_the_server_comes_back(
+    migrated, data_dir
+):
+    from flows.weekly_broadcast import weekly_broadcast
+
+    migrated.beneficiary("B1").beneficiary("B2")
+    queue_week(migrated.engine, CAMPAIGN, WEEK)
+    with migrated.engine.begin() as conn:  # another run's message on the wire, just handed over
+        conn.execute(
+            update(sms_outbox)
+            .where(sms_outbox.c.message_id == "2018-2019-w02-B1")
+            .values(status="sending", wired_at=datetime.now(UTC), attempts=1)
+        )
+
+    state = weekly_broadcast(CAMPAIGN, WEEK, resumption=1, return_state=True)
+
+    assert state.is_failed()
+    failure = state.result(raise_on_failure=False)
+    assert isinstance(failure, WeekNotSettled) and "1 message not settled yet" in str(failure)
+    assert _sent(data_dir) == ["2018-2019-w02-B2"]  # what could go went
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_resumption_past_the_cap_is_not_run_and_says_what_to_do(migrated, data_dir):
+    from flows.broadcast_this_week import broadcast_this_week
+    from flows.weekly_broadcast import weekly_broadcast
+    from tasks.sms.calendar import week_for
+
+    migrated.beneficiary("B1")
+    monday = week_for(CAMPAIGN, WEEK).send_at.date()
+
+    for state in (
+        weekly_broadcast(CAMPAIGN, WEEK, resumption=MAX_RESUMPTIONS + 1, return_state=True),
+        broadcast_this_week(monday, resumption=MAX_RESUMPTIONS + 1, return_state=True),
+    ):
+        assert state.is_cancelled()
+        assert f"malux sms broadcast --campaign {CAMPAIGN} --week {WEEK}" in state.message
+    assert settled_rows(migrated.engine, CAMPAIGN, WEEK) is None  # nothing queued, nothing sent
+    assert _sent(data_dir) == []
