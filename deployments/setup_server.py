@@ -37,22 +37,13 @@ def ensure_work_pool(client: Any, name: str = POOL) -> str:
 
 
 def ensure_limits(client: Any, limits: dict[str, dict]) -> list[str]:
-    """Every global concurrency / rate limit of limits.yaml, with its limit and decay as configured."""
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
-    from prefect.exceptions import ObjectNotFound
+    """Every global concurrency / rate limit of limits.yaml, with its limit and decay as configured.
 
-    done = []
-    for name, spec in limits.items():
-        limit, decay = int(spec["limit"]), float(spec.get("slot_decay_per_second", 0.0))
-        try:
-            client.read_global_concurrency_limit_by_name(name)
-            update = GlobalConcurrencyLimitUpdate(limit=limit, slot_decay_per_second=decay, active=True)
-            client.update_global_concurrency_limit(name, update)
-        except ObjectNotFound:
-            create = GlobalConcurrencyLimitCreate(name=name, limit=limit, slot_decay_per_second=decay)
-            client.create_global_concurrency_limit(create)
-        done.append(f"limit {name}: {limit} slot(s), decay {decay:g}/s")
-    return done
+    The same function creates a gateway's limit on the temporary server of a run with no server configured.
+    """
+    from tasks.sms.rate_limits import ensure_limit
+
+    return [ensure_limit(client, name, spec) for name, spec in limits.items()]
 
 
 def ensure_variables(variables: dict[str, str]) -> list[str]:
@@ -109,6 +100,25 @@ def _resolve_webhooks(spec: dict[str, Any]) -> str | None:
     return None
 
 
+# An action's schedule_after that means: once a dead broadcast's messages have settled.
+SETTLE_DELAY = "sms-settle-seconds"
+
+
+def settle_delay_seconds() -> float:
+    """The claim lease plus the in-doubt window in force (MALUX_SMS_*): by then a dead run is judged."""
+    from malux.settings import get_settings
+
+    sms = get_settings().sms
+    return sms.claim_lease_seconds + sms.in_doubt_seconds
+
+
+def _resolve_settle_delays(spec: dict[str, Any]) -> None:
+    """Swap each "sms-settle-seconds" schedule_after for the seconds of the settings in force."""
+    for action in spec.get("actions", []):
+        if action.get("schedule_after") == SETTLE_DELAY:
+            action["schedule_after"] = settle_delay_seconds()
+
+
 def ensure_automations(client: Any, folder: Path = HERE / "automations") -> list[str]:
     """Each automation of automations/*.yaml, replacing any of the same name rather than adding a copy."""
     from prefect.events.schemas.automations import AutomationCore
@@ -116,6 +126,7 @@ def ensure_automations(client: Any, folder: Path = HERE / "automations") -> list
     done = []
     for path in sorted(folder.glob("*.yaml")):
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _resolve_settle_delays(spec)
         missing = _resolve_webhooks(spec)
         if missing:
             done.append(f"automation {spec['name']}: skipped ({missing})")
@@ -124,7 +135,9 @@ def ensure_automations(client: Any, folder: Path = HERE / "automations") -> list
         for old in client.read_automations_by_name(automation.name):
             client.delete_automation(old.id)
         client.create_automation(automation)
-        done.append(f"automation {automation.name}: created")
+        delays = [a.schedule_after for a in automation.actions if getattr(a, "schedule_after", None)]
+        after = f" (runs again {delays[0].total_seconds():g} s after)" if delays else ""
+        done.append(f"automation {automation.name}: created{after}")
     return done
 
 

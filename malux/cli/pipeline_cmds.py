@@ -55,3 +55,6 @@ def sms_broadcast(
         f"{campaign} week {week}: queued {s.queued_new} (already queued {s.already_queued}), "
         f"sent {s.sent}, failed {s.failed}"
     )
+    held = s.held.describe(campaign, week)
+    if held:
+        out.print(held, highlight=False)

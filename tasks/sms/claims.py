@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, exists, select, update
+from sqlalchemy import Connection, Engine, exists, func, select, update
 
 from warehouse.schema import sms_delivery_reports, sms_outbox
 from warehouse.sms_status import OutboxStatus
@@ -35,6 +35,57 @@ class Claim:
 
     at: datetime
     rows: list
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A week's rows a run holds, live or dead: handed to the gateway ('sending', in doubt) or only claimed.
+
+    A run cannot tell a live sender from a dead one; by `settles_at` the in-doubt rule and the lease have
+    judged every one of them, and a run started after then sends those that never left.
+    """
+
+    in_doubt: int
+    claimed: int
+    settles_at: datetime | None
+
+    def describe(self, campaign: str, week: int) -> str | None:
+        """One line for the log and the console, or None when nothing is held."""
+        if self.settles_at is None:
+            return None
+        held = self.in_doubt + self.claimed
+        return (
+            f"{campaign} week {week}: {held} message{'s' if held != 1 else ''} not settled yet "
+            f"({self.in_doubt} handed to the gateway with no answer, {self.claimed} claimed by another run, "
+            f"running or dead): they settle at {self.settles_at:%Y-%m-%d %H:%M:%S} UTC, after which a run "
+            "sends those that never left"
+        )
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite gives timestamps back naive
+
+
+def unsettled(
+    conn: Connection, campaign: str, week: int, lease: timedelta, in_doubt_after: timedelta
+) -> Unsettled:
+    """How many of the week's rows are held ('sending' or 'claimed') and when the last of them settles."""
+    held = (
+        select(sms_outbox.c.status, func.count(), func.max(sms_outbox.c.wired_at))
+        .where(
+            sms_outbox.c.campaign == campaign,
+            sms_outbox.c.week == week,
+            sms_outbox.c.status.in_([OutboxStatus.SENDING, OutboxStatus.CLAIMED]),
+        )
+        .group_by(sms_outbox.c.status)
+    )
+    counts, settle = {}, []
+    for status, n, last in conn.execute(held):
+        counts[status] = n
+        settle.append(_utc(last) + (in_doubt_after if status == OutboxStatus.SENDING else lease))
+    return Unsettled(
+        counts.get(OutboxStatus.SENDING, 0), counts.get(OutboxStatus.CLAIMED, 0), max(settle, default=None)
+    )
 
 
 def settle_dead_senders(

@@ -8,10 +8,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, bindparam, case, exists, func, insert, select, update
+from sqlalchemy import Engine, bindparam, case, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tasks.sms.claims import CLAIM_LEASE, IN_DOUBT_AFTER, Claim, claim, release, settle_dead_senders, start
+from tasks.sms.claims import (
+    CLAIM_LEASE,
+    IN_DOUBT_AFTER,
+    Claim,
+    Unsettled,
+    claim,
+    release,
+    settle_dead_senders,
+    start,
+    unsettled,
+)
 from tasks.sms.compose import Composed, compose_week
 from tasks.sms.gateways.base import Gateway, OutgoingSms, SendResult
 from tasks.sms.reports import advance_outbox
@@ -35,7 +45,8 @@ class SendSummary:
     """What one send run did: wired, failed for good, cancelled (opted out since queueing), left to retry.
 
     in_doubt: rows a dead sender left 'sending' and too recent to judge, or whose request may have reached
-    the gateway unanswered; they are never re-sent blindly (see `tasks/sms/claims.py`).
+    the gateway unanswered; they are never re-sent blindly (see `tasks/sms/claims.py`). held: what another
+    run, running or dead, still holds when this one ends (in doubt or claimed), and when it settles.
     """
 
     sent: int
@@ -43,6 +54,7 @@ class SendSummary:
     skipped: int
     retry_later: int = 0
     in_doubt: int = 0
+    held: Unsettled = Unsettled(0, 0, None)
 
 
 def _row(m: Composed, now: datetime) -> dict:
@@ -292,12 +304,9 @@ def send_queued(
         tally = run.run(pace)
     finally:
         run.close()
-    of_week = (sms_outbox.c.campaign == campaign, sms_outbox.c.week == week)
     with engine.connect() as conn:
-        in_doubt = conn.scalar(
-            select(func.count()).where(*of_week, sms_outbox.c.status == OutboxStatus.SENDING)
-        )
-    return SendSummary(tally.sent, tally.failed, skipped, tally.retry_later, in_doubt)
+        held = unsettled(conn, campaign, week, claim_lease, in_doubt_after)
+    return SendSummary(tally.sent, tally.failed, skipped, tally.retry_later, held.in_doubt, held)
 
 
 def _send(

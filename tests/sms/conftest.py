@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -89,3 +90,21 @@ def pg_engine(pg_url: str) -> Engine:
 @pytest.fixture
 def pg_program(pg_engine: Engine) -> Program:
     return Program(pg_engine)
+
+
+@pytest.fixture
+def migrated(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Program]:
+    """A program in the warehouse the commands and flows find (MALUX_WAREHOUSE_URL), migrated as
+    `malux db upgrade` does; the flows' own schema step then finds it at its head."""
+    from warehouse.db import _engines, engine_for
+    from warehouse.migrate import upgrade
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{data_dir / 'warehouse.sqlite'}"
+    monkeypatch.setenv("MALUX_WAREHOUSE_URL", url)
+    engine = engine_for(url)
+    upgrade(engine)
+    _seed_batch(engine)  # create_all finds every table there already: only the batch is added
+    yield Program(engine)
+    _engines.pop(url, None)
+    engine.dispose()
