@@ -14,6 +14,9 @@ from sqlalchemy import Engine, func, select
 from tasks.indicators.catalogue import Indicator, load_catalogue
 from tasks.indicators.periods import Period, parse_period, period_of
 from tasks.report import charts
+from tasks.report.breakdowns import breakdowns
+from tasks.report.calendar import campaigns_in
+from tasks.report.comments import render_comments
 from tasks.report.labels import (
     TEXT,
     empty_note,
@@ -96,7 +99,7 @@ def _headline(
                         if indicator.is_ratio
                         else ""
                     ),
-                    "target": "–"
+                    "target": TEXT[lang]["no_target"]
                     if row.target is None
                     else formatted(
                         row.target, "count" if indicator.target_of == "numerator" else indicator.unit, lang
@@ -202,9 +205,20 @@ def _rows(snapshot: dict[str, Any]) -> list[Stored]:
 def _changes(
     changes: list[dict[str, Any]], catalogue: dict[str, Indicator], lang: str
 ) -> list[dict[str, Any]]:
-    """The values that differ from the previous version, formatted like the headline."""
+    """The values that differ from the previous version, formatted like the headline; a commentary change
+    is one line of its own."""
     lines = []
     for change in changes:
+        if change.get("kind") == "comments":
+            what = (
+                "comments_added"
+                if not change["previous"]
+                else "comments_removed"
+                if not change["current"]
+                else "comments_changed"
+            )
+            lines.append({"comments": TEXT[lang][what]})
+            continue
         indicator = catalogue.get(change["indicator"])
         unit = indicator.unit if indicator else "count"
 
@@ -248,7 +262,10 @@ def render_note(
         period_label=period_label(period, lang),
         issue=issue,
         changes=_changes(issue["changes"], catalogue, lang) if issue else [],
+        out_of_campaign=not campaigns_in(period, config_dir),
+        comments=render_comments(snapshot.get("comments")),
         headline=_headline(catalogue, current, period, lang),
+        breakdowns=breakdowns(catalogue, current, lang),
         trend_chart=_trend_chart(catalogue, stored, lang),
         reach_chart=_reach_chart(stored, text),
         portfolio_rows=portfolio_rows,
@@ -263,14 +280,19 @@ def render_note(
 
 
 def write_note(
-    engine: Engine, period_id: str, out_dir: Path, lang: str = "fr", config_dir: Path | None = None
+    engine: Engine,
+    period_id: str,
+    out_dir: Path,
+    lang: str = "fr",
+    config_dir: Path | None = None,
+    comments: str | None = None,
 ) -> Path:
     """A draft of the period's note (`note-<period>-<lang>.html`) from the values stored now, not issued."""
     if lang not in TEXT:
         raise ValueError(f"the note is written in {sorted(TEXT)}, not {lang!r}")
     period = parse_period(period_id)
     with engine.connect() as conn:
-        snapshot = take_snapshot(conn, period)
+        snapshot = take_snapshot(conn, period, comments)
     html = render_note(snapshot, lang, config_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"note-{period.id}-{lang}.html"
