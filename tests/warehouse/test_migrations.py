@@ -46,7 +46,7 @@ def test_an_unreachable_warehouse_is_one_clear_error() -> None:
 def test_the_migrations_have_exactly_one_head() -> None:
     from alembic.script import ScriptDirectory
 
-    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0009"]
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0011"]
 
 
 def test_no_migration_imports_project_code_so_history_never_moves() -> None:
@@ -88,7 +88,7 @@ def test_a_warehouse_at_the_five_old_heads_upgrades_to_the_merge_and_keeps_its_r
 
     done = upgrade(empty_warehouse_url)
 
-    assert (done.before, current_revisions(engine)) == (OLD_HEADS, ("0009",))
+    assert (done.before, current_revisions(engine)) == (OLD_HEADS, ("0011",))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT beneficiary_id FROM beneficiaries")).scalars().all() == ["P1"]
         assert conn.execute(text("SELECT old_batch_id FROM row_replacement")).scalars().all() == [1]
@@ -172,3 +172,29 @@ def test_a_warehouse_at_0008_upgrades_and_its_indicator_values_say_what_kind_of_
         "retired_indicator": None,  # not in the catalogue 0009 froze: no kind to claim
     }
     assert _unmigrated(engine) == []
+
+
+def test_0011_shows_each_value_s_kind_in_the_analyst_view_and_downgrades_without_it(
+    empty_warehouse_url: str,
+) -> None:
+    from alembic import command
+
+    engine = engine_for(empty_warehouse_url)
+    upgrade(empty_warehouse_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO indicator_value (indicator, period, disaggregation, value, aggregation, batches,"
+                " computed_at) VALUES ('par30', '201903B', '{}', 0.25, 'at_end', '[]', '2026-11-01 10:00:00')"
+            )
+        )
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT indicator, aggregation FROM mart_indicator_values")).one()
+    assert tuple(row) == ("par30", "at_end")
+
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0009")
+    columns = [c["name"] for c in inspect(engine).get_columns("mart_indicator_values")]
+    assert "aggregation" not in columns and "target" in columns
