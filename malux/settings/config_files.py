@@ -128,7 +128,9 @@ class ProgramFile(ConfigModel):
     def _periods_are_bimonths_in_order(self) -> ProgramFile:
         bad = [p for p in self.reporting_periods if not BIMONTHLY_PERIOD.match(p)]
         if bad:
-            raise ValueError(f"reporting_periods: not DHIS2 bimonthly ids (yyyyNNB, NN 01-06): {', '.join(bad)}")
+            raise ValueError(
+                f"reporting_periods: not DHIS2 bimonthly ids (yyyyNNB, NN 01-06): {', '.join(bad)}"
+            )
         if self.reporting_periods != sorted(set(self.reporting_periods)):
             raise ValueError("reporting_periods: list each bi-month once, in time order")
         return self

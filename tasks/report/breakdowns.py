@@ -1,4 +1,4 @@
-"""The small tables under the note's headline: the period's stored values by gender, cercle, operator, MFI, crop."""
+"""The small tables under the note's headline: the period's values by gender, cercle, operator, MFI, crop."""
 
 from __future__ import annotations
 

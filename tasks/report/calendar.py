@@ -1,4 +1,4 @@
-"""The calendar of monitoring notes (config/program.yaml `reporting_periods`) and the campaigns they fall in."""
+"""The calendar of notes (config/program.yaml `reporting_periods`) and the SMS campaigns they fall in."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def latest_closed_period(today: date | None = None, config_dir: Path | None = No
     if not closed:
         first = f"the first, {periods[0]}, ends {parse_period(periods[0]).end}" if periods else "it is empty"
         raise ValueError(
-            f"no period of the notes' calendar (config/program.yaml reporting_periods) has closed by {today}: "
+            f"no period of the notes' calendar (program.yaml reporting_periods) has closed by {today}: "
             f"{first}; give --period"
         )
     return closed[-1]

@@ -76,6 +76,7 @@ def test_new_values_without_a_comments_file_keep_the_commentary_and_list_the_val
     assert second.version == 2 and {c["kind"] for c in second.changes} == {"value"}
     page = second.html.read_text()
     assert "<strong>mai</strong>" in _section(page, "comments")
-    total = next(c for c in second.changes if c["indicator"] == "trained_producers" and not c["disaggregation"])
+    changed = {(c["indicator"], str(c["disaggregation"])): c for c in second.changes}
+    total = changed[("trained_producers", "{}")]
     assert (total["previous"]["value"], total["current"]["value"]) == (2, 3)
     assert "Producteurs formés" in _section(page, "changes")

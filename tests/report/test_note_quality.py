@@ -46,7 +46,8 @@ def test_a_period_counts_the_files_of_its_values_only(two_periods):
     assert batches["may"] in may["batches"]
     assert batches["september"] not in may["batches"] and batches["prices"] not in may["batches"]
     amassa = next(p for p in may["partners"] if p["partner"] == "amassa")
-    assert (amassa["files"], amassa["rows_in"], amassa["rows_loaded"], amassa["rows_quarantined"]) == (1, 5, 4, 1)
+    counts = (amassa["files"], amassa["rows_in"], amassa["rows_loaded"], amassa["rows_quarantined"])
+    assert counts == (1, 5, 4, 1)
     assert {p["partner"] for p in may["partners"]} <= {"amassa", "fixture"}
     assert [r["check_name"] for r in may["reasons"]] == ["date_valid"]
 

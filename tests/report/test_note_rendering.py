@@ -24,8 +24,12 @@ def noted(program, tmp_path):
     for producer in ("P1", "P2", "P3", "P4"):
         program.attended("S2", producer)
     batch = program.batch("amassa", "loans", rows_in=3, rows_loaded=2, rows_quarantined=1)
-    program.loan("L1", principal=1_000_000, maturity="2019-05-30", batch=batch).repaid(400_000, on="2019-05-30")
-    program.loan("L2", principal=2_000_000, maturity="2019-06-20", mfi="kafo_jiginew", crop="rice", batch=batch)
+    program.loan("L1", principal=1_000_000, maturity="2019-05-30", batch=batch).repaid(
+        400_000, on="2019-05-30"
+    )
+    program.loan(
+        "L2", principal=2_000_000, maturity="2019-06-20", mfi="kafo_jiginew", crop="rice", batch=batch
+    )
     with program.engine.begin() as conn:
         conn.execute(
             insert(quarantine).values(

@@ -29,4 +29,3 @@ def test_every_period_of_the_calendar_gets_its_note_in_time_order(settled_progra
     for period, page in notes.items():
         assert page.parent == data_dir.resolve() / "reports" and page.name == f"note-{period}-v1-fr.html"
         assert f"({period})" in page.read_text(encoding="utf-8").split("</title>")[0]
-
