@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from tasks.indicators.catalogue import Indicator, load_catalogue
-from tasks.indicators.periods import Period, parse_period, period_of
+from tasks.indicators.periods import Period, parse_period
 from tasks.report import charts
 from tasks.report.breakdowns import breakdowns
 from tasks.report.calendar import campaigns_in
@@ -28,8 +28,6 @@ from tasks.report.labels import (
     short_period,
 )
 from tasks.report.snapshot import take_snapshot
-from warehouse.schema import beneficiaries, loans, repayments, sms_outbox, training_sessions
-from warehouse.sms_status import ACCEPTED_BY_GATEWAY
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PORTFOLIO = ("gross_loan_portfolio_xof", "par30", "loans_disbursed_xof", "repayment_rate")
@@ -49,24 +47,6 @@ class Stored:
     target: float | None
     note: str | None
     aggregation: str | None = None  # a snapshot issued before the column existed has none
-
-
-def latest_period_with_data(engine: Engine) -> str | None:
-    """The bi-month of the warehouse's latest dated activity: what the next note should be about.
-
-    Activity = a training session, loan, repayment, registration or SMS accepted by the gateway.
-    """
-    dates = [
-        select(func.max(training_sessions.c.held_on)),
-        select(func.max(loans.c.disbursed_on)),
-        select(func.max(repayments.c.paid_on)),
-        select(func.max(beneficiaries.c.registered_on)),
-        select(func.max(sms_outbox.c.scheduled_at)).where(sms_outbox.c.status.in_(ACCEPTED_BY_GATEWAY)),
-    ]
-    with engine.connect() as conn:
-        found = [d for q in dates if (d := conn.execute(q).scalar()) is not None]
-    found = [datetime.fromisoformat(d) if isinstance(d, str) else d for d in found]
-    return period_of(max(d.date() if isinstance(d, datetime) else d for d in found)).id if found else None
 
 
 def _progress(indicator: Indicator, row: Stored) -> float | None:
