@@ -102,6 +102,9 @@ TEXT = {
         "dim_crop": "Filière",
         "gender_F": "Femmes",
         "gender_M": "Hommes",
+        "crop_sesame": "sésame",
+        "crop_rice": "riz",
+        "crop_fonio": "fonio",
     },
     "en": {
         "title": "Bimonthly monitoring note",
@@ -169,6 +172,9 @@ TEXT = {
         "dim_crop": "Crop",
         "gender_F": "Women",
         "gender_M": "Men",
+        "crop_sesame": "sesame",
+        "crop_rice": "rice",
+        "crop_fonio": "fonio",
     },
 }
 
