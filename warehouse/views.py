@@ -1,8 +1,9 @@
 """The analyst views (`mart_*`): documented, read-only shapes of the warehouse with phone numbers masked.
 
-Each view is plain SQL that runs unchanged on SQLite and PostgreSQL; migration 0005 creates them and
-`docs/data-dictionary.md` describes every column. No view exposes an E.164 number: `phone_masked` keeps
-the country code, the operator prefix and the last two digits (`+22376****56`).
+Each view is plain SQL that runs unchanged on SQLite and PostgreSQL; migration 0005 creates them (0011 adds
+`aggregation` to `mart_indicator_values`) and `docs/data-dictionary.md` describes every column. No view
+exposes an E.164 number: `phone_masked` keeps the country code, the operator prefix and the last two digits
+(`+22376****56`).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ LEFT JOIN (
     "mart_indicator_values": """
 SELECT v.indicator, v.period, v.disaggregation,
        CASE WHEN v.disaggregation = '{}' THEN 1 ELSE 0 END AS is_total,
-       v.numerator, v.denominator, v.value, v.target, v.note, v.batches, v.computed_at
+       v.numerator, v.denominator, v.value, v.target, v.aggregation, v.note, v.batches, v.computed_at
 FROM indicator_value v
 """,
 }

@@ -41,17 +41,22 @@ def generate_cmd(
 
 
 @user_errors
-def demo_cmd(scale: int = typer.Option(1, min=1, help="Multiply the population, for benchmarks.")) -> None:
+def demo_cmd(
+    scale: int = typer.Option(1, min=1, help="Multiply the population, for benchmarks."),
+    lang: str = typer.Option("fr", help="The notes' language: fr or en."),
+) -> None:
     """Run the whole pipeline through Prefect flows on generated data, then print what it did."""
     from malux.cli.environment import in_process_flows
     from malux.settings import get_settings
 
+    if lang not in ("fr", "en"):
+        raise ValueError(f"unknown language {lang!r}: fr or en")
     settings = get_settings()
     started = time.perf_counter()
     with out.status("Running the MALUX demo through Prefect flows…"), in_process_flows():
         from flows.demo import demo
 
-        summary = demo(scale=scale)
+        summary = demo(scale=scale, lang=lang)
     elapsed = time.perf_counter() - started
     _print_batches(summary.batches)
     _print_sms(summary.broadcasts)
@@ -66,6 +71,7 @@ def demo_cmd(scale: int = typer.Option(1, min=1, help="Multiply the population, 
     out.print(f"Warehouse: {settings.database_url}", highlight=False)
     out.print(f"Lake: {settings.lake_dir}", highlight=False)
     out.print(f"SMS as the file gateway wrote them: {settings.outbox_dir}", highlight=False)
+    out.print(f"Monitoring notes issued, one per period of the calendar: {', '.join(summary.notes)}")
     out.print(f"Monitoring note: [bold]{summary.note}[/]", highlight=False)
     out.print(f"Done in {elapsed:.1f} s.")
 

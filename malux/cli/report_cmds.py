@@ -23,22 +23,32 @@ def _lang(lang: str) -> str:
 
 @user_errors
 def report_note(
-    period: str = typer.Option(..., help="DHIS2 bimonthly period, e.g. 201903B."),
+    period: str | None = typer.Option(
+        None, help="DHIS2 bimonthly period, e.g. 201903B; default: the latest closed one of the calendar."
+    ),
     lang: str = typer.Option("fr", help="fr or en"),
+    comments: Path | None = typer.Option(
+        None, help="The officer's commentary, a Markdown file, shown as the note's Comments section."
+    ),
 ) -> None:
-    """Issue the monitoring note of one period (HTML and PDF): a new version only when its values changed."""
+    """Issue the monitoring note of one period (HTML and PDF): a new version only when its values or its
+    commentary changed."""
     from malux.cli.environment import in_process_flows, upgraded_warehouse_engine
     from tasks.indicators.periods import parse_period
+    from tasks.report.calendar import latest_closed_period
     from tasks.report.issue import latest_issue
 
+    period = period or latest_closed_period()  # config/program.yaml reporting_periods
     parse_period(period)
     _lang(lang)
+    if comments is not None and not comments.is_file():
+        raise ValueError(f"no comments file at {comments}")
     engine = upgraded_warehouse_engine()  # read before the flow, which would migrate it anyway
     before = latest_issue(engine, period)
     with in_process_flows():
         from flows.monitoring_note import monitoring_note
 
-        monitoring_note(period, lang)
+        monitoring_note(period, lang, comments.resolve() if comments else None)
     issued = latest_issue(engine, period, lang)
     if issued is None:
         raise ValueError(f"the note of {period} was not issued")
@@ -46,7 +56,8 @@ def report_note(
     out.print(f"PDF: {issued.pdf}" if issued.pdf else "PDF: not printed (no Chromium found)", highlight=False)
     if before is not None and before.version == issued.version:
         out.print(
-            f"Already issued as version {issued.version}: the stored values have not changed since. "
+            f"Already issued as version {issued.version}: the stored values and the commentary have not "
+            "changed since. "
             f"After new data, `malux indicators compute --period {period}` then this command make version "
             f"{issued.version + 1}."
         )
@@ -55,16 +66,20 @@ def report_note(
     elif not issued.changes:
         out.print("No value changed since the previous version.")
     else:
-        out.print(f"{len(issued.changes)} values changed since version {issued.version - 1}:")
-        for change in issued.changes[:20]:
+        values = [c for c in issued.changes if c.get("kind") != "comments"]
+        if len(values) < len(issued.changes):
+            out.print(f"The commentary changed since version {issued.version - 1}.")
+        if values:
+            out.print(f"{len(values)} values changed since version {issued.version - 1}:")
+        for change in values[:20]:
             before = (change["previous"] or {}).get("value")
             after = (change["current"] or {}).get("value")
             detail = json.dumps(change["disaggregation"], ensure_ascii=False)
             out.print(
                 f"  {change['indicator']} {change['period']} {detail}: {before} -> {after}", highlight=False
             )
-        if len(issued.changes) > 20:
-            out.print(f"  … and {len(issued.changes) - 20} more (see the note's first section).")
+        if len(values) > 20:
+            out.print(f"  … and {len(values) - 20} more (see the note's first section).")
 
 
 @user_errors

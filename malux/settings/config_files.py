@@ -113,11 +113,27 @@ def read_campaigns(path: Path) -> CampaignsFile:
 # config/program.yaml
 
 
+# A DHIS2 BiMonthly period id, `yyyyNNB` with NN 01-06 (e.g. 201903B = May-June 2019).
+BIMONTHLY_PERIOD = re.compile(r"^\d{4}0[1-6]B$")
+
+
 class ProgramFile(ConfigModel):
-    """The intervention cercles and the beneficiary categories that receive the SMS."""
+    """The intervention cercles, the beneficiary categories that receive the SMS, and the notes' calendar."""
 
     cercles: list[str] = []
     sms_audience: list[str]
+    reporting_periods: list[str] = []  # the bi-months a monitoring note is due for, in time order
+
+    @model_validator(mode="after")
+    def _periods_are_bimonths_in_order(self) -> ProgramFile:
+        bad = [p for p in self.reporting_periods if not BIMONTHLY_PERIOD.match(p)]
+        if bad:
+            raise ValueError(
+                f"reporting_periods: not DHIS2 bimonthly ids (yyyyNNB, NN 01-06): {', '.join(bad)}"
+            )
+        if self.reporting_periods != sorted(set(self.reporting_periods)):
+            raise ValueError("reporting_periods: list each bi-month once, in time order")
+        return self
 
 
 def read_program(path: Path) -> ProgramFile:

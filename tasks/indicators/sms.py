@@ -106,11 +106,15 @@ def _accepted_in_period(context: Context) -> list[Measure]:
 
 def _week_reports(weeks: list[CampaignWeek]):
     """Batches of the delivery reports of the weeks' accepted messages: what reach and broadcast read."""
-    w, o, r = _weeks_table(weeks), sms_outbox, sms_delivery_reports
+    w, o, r, b = _weeks_table(weeks), sms_outbox, sms_delivery_reports, beneficiaries
     of_week = and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week, o.c.status.in_(ACCEPTED_BY_GATEWAY))
     return (
-        select(w.c.campaign, w.c.week, r.c.batch_id)
-        .select_from(w.join(o, of_week).join(r, r.c.message_id == o.c.message_id))
+        select(w.c.campaign, w.c.week, b.c.cercle, o.c.operator, r.c.batch_id)
+        .select_from(
+            w.join(o, of_week)
+            .join(r, r.c.message_id == o.c.message_id)
+            .outerjoin(b, b.c.beneficiary_id == o.c.beneficiary_id)
+        )
         .subquery("week_reports")
     )
 
@@ -119,7 +123,15 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> 
     """Recipients reached in time ÷ active subscribers, per campaign week ending inside the period."""
     w, b, o, opt = _weeks_table(weeks), beneficiaries, sms_outbox, sms_optout
     active = (
-        select(w.c.campaign, w.c.week, b.c.batch_id, literal(1).label("active"), literal(0).label("reached"))
+        select(
+            w.c.campaign,
+            w.c.week,
+            b.c.cercle,
+            b.c.operator,
+            b.c.batch_id,
+            literal(1).label("active"),
+            literal(0).label("reached"),
+        )
         .select_from(w.join(b, true()))
         .where(
             b.c.category.in_(_sms_audience(context.config_dir)),
@@ -129,16 +141,29 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> 
             ~exists().where(opt.c.beneficiary_id == b.c.beneficiary_id, opt.c.opted_out_at < w.c.send_at),
         )
     )
-    reached_join = w.join(o, and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week))
+    reached_join = w.join(o, and_(o.c.campaign == w.c.campaign, o.c.week == w.c.week)).outerjoin(
+        b, b.c.beneficiary_id == o.c.beneficiary_id
+    )
     reached_when = and_(o.c.status == OutboxStatus.DELIVERED, o.c.final_at < w.c.next_send_at)
-    # (campaign, week, beneficiary) is unique in the outbox, so each row is one distinct recipient.
+    # (campaign, week, beneficiary) is unique in the outbox, so each row is one distinct recipient; its
+    # cercle is the beneficiary's as registered, its operator the message's.
     reached = (
-        select(w.c.campaign, w.c.week, literal(None, Integer()).label("batch_id"), literal(0), literal(1))
+        select(
+            w.c.campaign,
+            w.c.week,
+            b.c.cercle,
+            o.c.operator,
+            literal(None, Integer()).label("batch_id"),
+            literal(0),
+            literal(1),
+        )
         .select_from(reached_join)
         .where(reached_when)
     )
     rows = active.union_all(reached).subquery("reach_rows")
-    active_batches = select(rows.c.campaign, rows.c.week, rows.c.batch_id).subquery("reach_active_batches")
+    active_batches = select(
+        rows.c.campaign, rows.c.week, rows.c.cercle, rows.c.operator, rows.c.batch_id
+    ).subquery("reach_active_batches")
     return Measure(
         "sms_weekly_reach",
         rows=rows,

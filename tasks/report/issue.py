@@ -14,7 +14,7 @@ from tasks.indicators.periods import parse_period
 from tasks.report.chromium import find_chromium, print_pdf
 from tasks.report.labels import TEXT
 from tasks.report.note import render_note
-from tasks.report.snapshot import take_snapshot, value_changes
+from tasks.report.snapshot import snapshot_changes, take_snapshot
 from warehouse.schema import note_issue
 
 
@@ -62,25 +62,30 @@ def issue_note(
     lang: str = "fr",
     config_dir: Path | None = None,
     pdf: bool = True,
+    comments: str | None = None,
 ) -> IssuedNote:
-    """Issue the period's note: version N+1 when its values differ from version N, else version N again.
+    """Issue the period's note: version N+1 when its values or commentary differ from version N, else
+    version N again.
 
     An unchanged issue renders the stored snapshot of version N, not today's data, so a note once issued
-    says the same thing whenever it is asked for again.
+    says the same thing whenever it is asked for again. `comments` is the officer's Markdown; None keeps
+    the previous version's commentary (a new version after new data does not lose it).
     """
     if lang not in TEXT:
         raise ValueError(f"the note is written in {sorted(TEXT)}, not {lang!r}")
     period = parse_period(period_id)
     with engine.connect() as conn:
-        current = take_snapshot(conn, period)
         latest = conn.execute(
             select(note_issue)
             .where(note_issue.c.period == period.id)
             .order_by(note_issue.c.version.desc(), note_issue.c.id.desc())
         ).first()
+        previous = json.loads(latest.snapshot) if latest else None
+        if comments is None and previous is not None:
+            comments = previous.get("comments")
+        current = take_snapshot(conn, period, comments)
     same_lang = None
-    previous = json.loads(latest.snapshot) if latest else None
-    if previous is not None and not value_changes(previous, current):
+    if previous is not None and not snapshot_changes(previous, current):
         version, snapshot, changes = latest.version, previous, json.loads(latest.changes)
         with engine.connect() as conn:
             same_lang = conn.execute(
@@ -96,7 +101,7 @@ def issue_note(
     else:
         version = latest.version + 1 if latest else 1
         snapshot = current
-        changes = value_changes(previous, current) if previous else []
+        changes = snapshot_changes(previous, current) if previous else []
         issued_at = datetime.now(UTC)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / f"note-{period.id}-v{version}-{lang}.html"

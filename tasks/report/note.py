@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from tasks.indicators.catalogue import Indicator, load_catalogue
-from tasks.indicators.periods import Period, parse_period, period_of
+from tasks.indicators.periods import Period, parse_period
 from tasks.report import charts
+from tasks.report.breakdowns import breakdowns
+from tasks.report.calendar import campaigns_in
+from tasks.report.comments import render_comments
 from tasks.report.labels import (
     TEXT,
     empty_note,
@@ -25,8 +28,6 @@ from tasks.report.labels import (
     short_period,
 )
 from tasks.report.snapshot import take_snapshot
-from warehouse.schema import beneficiaries, loans, repayments, sms_outbox, training_sessions
-from warehouse.sms_status import ACCEPTED_BY_GATEWAY
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PORTFOLIO = ("gross_loan_portfolio_xof", "par30", "loans_disbursed_xof", "repayment_rate")
@@ -46,24 +47,6 @@ class Stored:
     target: float | None
     note: str | None
     aggregation: str | None = None  # a snapshot issued before the column existed has none
-
-
-def latest_period_with_data(engine: Engine) -> str | None:
-    """The bi-month of the warehouse's latest dated activity: what the next note should be about.
-
-    Activity = a training session, loan, repayment, registration or SMS accepted by the gateway.
-    """
-    dates = [
-        select(func.max(training_sessions.c.held_on)),
-        select(func.max(loans.c.disbursed_on)),
-        select(func.max(repayments.c.paid_on)),
-        select(func.max(beneficiaries.c.registered_on)),
-        select(func.max(sms_outbox.c.scheduled_at)).where(sms_outbox.c.status.in_(ACCEPTED_BY_GATEWAY)),
-    ]
-    with engine.connect() as conn:
-        found = [d for q in dates if (d := conn.execute(q).scalar()) is not None]
-    found = [datetime.fromisoformat(d) if isinstance(d, str) else d for d in found]
-    return period_of(max(d.date() if isinstance(d, datetime) else d for d in found)).id if found else None
 
 
 def _progress(indicator: Indicator, row: Stored) -> float | None:
@@ -96,7 +79,7 @@ def _headline(
                         if indicator.is_ratio
                         else ""
                     ),
-                    "target": "–"
+                    "target": TEXT[lang]["no_target"]
                     if row.target is None
                     else formatted(
                         row.target, "count" if indicator.target_of == "numerator" else indicator.unit, lang
@@ -202,9 +185,20 @@ def _rows(snapshot: dict[str, Any]) -> list[Stored]:
 def _changes(
     changes: list[dict[str, Any]], catalogue: dict[str, Indicator], lang: str
 ) -> list[dict[str, Any]]:
-    """The values that differ from the previous version, formatted like the headline."""
+    """The values that differ from the previous version, formatted like the headline; a commentary change
+    is one line of its own."""
     lines = []
     for change in changes:
+        if change.get("kind") == "comments":
+            what = (
+                "comments_added"
+                if not change["previous"]
+                else "comments_removed"
+                if not change["current"]
+                else "comments_changed"
+            )
+            lines.append({"comments": TEXT[lang][what]})
+            continue
         indicator = catalogue.get(change["indicator"])
         unit = indicator.unit if indicator else "count"
 
@@ -248,7 +242,10 @@ def render_note(
         period_label=period_label(period, lang),
         issue=issue,
         changes=_changes(issue["changes"], catalogue, lang) if issue else [],
+        out_of_campaign=not campaigns_in(period, config_dir),
+        comments=render_comments(snapshot.get("comments")),
         headline=_headline(catalogue, current, period, lang),
+        breakdowns=breakdowns(catalogue, current, lang),
         trend_chart=_trend_chart(catalogue, stored, lang),
         reach_chart=_reach_chart(stored, text),
         portfolio_rows=portfolio_rows,
@@ -263,14 +260,19 @@ def render_note(
 
 
 def write_note(
-    engine: Engine, period_id: str, out_dir: Path, lang: str = "fr", config_dir: Path | None = None
+    engine: Engine,
+    period_id: str,
+    out_dir: Path,
+    lang: str = "fr",
+    config_dir: Path | None = None,
+    comments: str | None = None,
 ) -> Path:
     """A draft of the period's note (`note-<period>-<lang>.html`) from the values stored now, not issued."""
     if lang not in TEXT:
         raise ValueError(f"the note is written in {sorted(TEXT)}, not {lang!r}")
     period = parse_period(period_id)
     with engine.connect() as conn:
-        snapshot = take_snapshot(conn, period)
+        snapshot = take_snapshot(conn, period, comments)
     html = render_note(snapshot, lang, config_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"note-{period.id}-{lang}.html"

@@ -39,8 +39,20 @@ def _values(conn: Connection, period: Period) -> list[dict[str, Any]]:
     return [{**row, "disaggregation": json.loads(row["disaggregation"])} for row in rows]
 
 
-def _data_quality(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Files received per partner with rows loaded and quarantined, and the commonest quarantine reasons."""
+def _period_batches(conn: Connection, period: Period) -> list[int]:
+    """The ingest batches the period's own values were computed from (indicator_value.batches)."""
+    v = indicator_value.c
+    found: set[int] = set()
+    for batches in conn.scalars(select(v.batches).where(v.period == period.id)):
+        found.update(int(b) for b in json.loads(batches or "[]"))
+    return sorted(found)
+
+
+def _data_quality(
+    conn: Connection, batch_ids: list[int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Of the batches that fed the period: files per partner with rows loaded and quarantined, and the
+    commonest quarantine reasons. A file rejected whole fed no value, so it is not counted here."""
     b = ingest_batch.c
     per_partner = conn.execute(
         select(
@@ -51,24 +63,35 @@ def _data_quality(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str
             func.coalesce(func.sum(b.rows_loaded), 0).label("rows_loaded"),
             func.coalesce(func.sum(b.rows_quarantined), 0).label("rows_quarantined"),
         )
+        .where(b.batch_id.in_(batch_ids))
         .group_by(b.partner)
         .order_by(b.partner)
     ).mappings()
+    plain = [{k: _plain(v) for k, v in r.items()} for r in per_partner]
     q = quarantine.c
     reasons = conn.execute(
         select(q.check_name, q.column_name, func.count().label("rows"), func.min(q.reason).label("example"))
+        .where(q.batch_id.in_(batch_ids))
         .group_by(q.check_name, q.column_name)
         .order_by(func.count().desc(), q.check_name)
         .limit(10)
     ).mappings()
-    plain = [{k: _plain(v) for k, v in r.items()} for r in per_partner]
     return plain, [dict(r) for r in reasons]
 
 
-def take_snapshot(conn: Connection, period: Period) -> dict[str, Any]:
-    """Everything the note of `period` shows, as JSON-ready data read in one go."""
-    partners, reasons = _data_quality(conn)
-    return {"period": period.id, "values": _values(conn, period), "partners": partners, "reasons": reasons}
+def take_snapshot(conn: Connection, period: Period, comments: str | None = None) -> dict[str, Any]:
+    """Everything the note of `period` shows, as JSON-ready data read in one go, with the officer's
+    commentary (Markdown source) when there is one."""
+    batch_ids = _period_batches(conn, period)
+    partners, reasons = _data_quality(conn, batch_ids)
+    return {
+        "period": period.id,
+        "values": _values(conn, period),
+        "batches": batch_ids,
+        "partners": partners,
+        "reasons": reasons,
+        "comments": comments or None,
+    }
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str, str]:
@@ -79,6 +102,19 @@ def _same(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is b
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def comments_change(previous: dict[str, Any], current: dict[str, Any]) -> list[dict[str, Any]]:
+    """The officer's commentary as one change entry (`kind: comments`) when it differs, else nothing."""
+    old, new = previous.get("comments"), current.get("comments")
+    if (old or "").strip() == (new or "").strip():
+        return []
+    return [{"kind": "comments", "previous": old, "current": new}]
+
+
+def snapshot_changes(previous: dict[str, Any], current: dict[str, Any]) -> list[dict[str, Any]]:
+    """Everything a new version changes: the values, then the commentary."""
+    return value_changes(previous, current) + comments_change(previous, current)
 
 
 def value_changes(previous: dict[str, Any], current: dict[str, Any]) -> list[dict[str, Any]]:
@@ -92,6 +128,7 @@ def value_changes(previous: dict[str, Any], current: dict[str, Any]) -> list[dic
             continue
         changes.append(
             {
+                "kind": "value",
                 "indicator": key[0],
                 "period": key[1],
                 "disaggregation": (new or old)["disaggregation"],

@@ -52,7 +52,9 @@ def test_issuing_the_note_again_without_new_values_says_it_is_already_issued(mal
     again = malux("report", "note", "--period", "201903B")
     assert again.exit_code == 0, again.output
     assert "Monitoring note 201903B version 1:" in again.output
-    assert "Already issued as version 1: the stored values have not changed since." in again.output
+    assert "Already issued as version 1: the stored values and the commentary have not changed since." in (
+        again.output
+    )
 
 
 def test_after_new_data_and_a_recompute_the_note_is_version_2_listing_what_changed(malux, trained):
@@ -86,3 +88,33 @@ def test_an_unknown_campaign_is_refused_naming_the_known_ones(malux, campaign):
     result = malux("report", "evaluation", "--campaign", "2030-2031")
     assert result.exit_code == 1
     assert "2030-2031" in result.stderr and "2019-2020" in result.stderr
+
+
+def test_without_a_period_the_note_is_that_of_the_latest_closed_period_of_the_calendar(malux, trained):
+    from datetime import date
+
+    from tasks.indicators.periods import parse_period
+    from tasks.report.calendar import reporting_periods
+
+    closed = [p for p in reporting_periods(trained.config_dir) if parse_period(p).end < date.today()]
+    result = malux("report", "note")
+    assert result.exit_code == 0, result.output
+    page = _path_after(f"Monitoring note {closed[-1]} version 1", result.output)
+    assert page.name == f"note-{closed[-1]}-v1-fr.html"
+
+
+def test_a_comments_file_adds_the_commentary_as_a_new_version(malux, trained, tmp_path):
+    malux("report", "note", "--period", "201903B")
+    comments = tmp_path / "commentaires.md"
+    comments.write_text("Les sessions de **mai** sont terminées.\n", encoding="utf-8")
+    result = malux("report", "note", "--period", "201903B", "--comments", str(comments))
+    assert result.exit_code == 0, result.output
+    assert "The commentary changed since version 1." in result.output
+    page = _path_after("Monitoring note 201903B version 2", result.output).read_text(encoding="utf-8")
+    assert "<strong>mai</strong>" in page.split('id="comments"')[1]
+
+
+def test_a_missing_comments_file_is_refused_in_one_line(malux, trained, tmp_path):
+    result = malux("report", "note", "--period", "201903B", "--comments", str(tmp_path / "absent.md"))
+    assert result.exit_code == 1
+    assert f"no comments file at {tmp_path / 'absent.md'}" in result.stderr

@@ -108,3 +108,14 @@ def test_a_second_run_ingests_nothing_sends_nothing_and_changes_no_value(demo_ru
     with _engine(root).connect() as conn:
         assert conn.execute(select(func.count()).select_from(ingest_batch)).scalar_one() == FILES
     assert _indicator_values(root) == values_after_first
+
+
+def test_the_demo_issues_the_note_of_every_period_of_the_calendar_once(demo_runs: tuple) -> None:
+    from tasks.report.calendar import reporting_periods
+
+    root, first, second, _ = demo_runs
+    calendar = reporting_periods()
+    assert list(first.notes) == calendar and first.latest_period == calendar[-1]
+    for period, page in first.notes.items():
+        assert page.is_file() and page.name == f"note-{period}-v1-fr.html"
+    assert second.notes == first.notes  # the second run changed no value: the same versions

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from tasks.indicators.periods import parse_period
 from tasks.report.labels import EMPTY_NOTES_FR
-from tasks.report.note import latest_period_with_data, render_note, write_note
+from tasks.report.note import render_note, write_note
 from tasks.report.snapshot import take_snapshot
 from warehouse.schema import quarantine
 
@@ -23,9 +23,13 @@ def noted(program, tmp_path):
     program.session("S2", held_on="2019-05-10")
     for producer in ("P1", "P2", "P3", "P4"):
         program.attended("S2", producer)
-    program.loan("L1", principal=1_000_000, maturity="2019-05-30").repaid(400_000, on="2019-05-30")
-    program.loan("L2", principal=2_000_000, maturity="2019-06-20", mfi="kafo_jiginew", crop="rice")
     batch = program.batch("amassa", "loans", rows_in=3, rows_loaded=2, rows_quarantined=1)
+    program.loan("L1", principal=1_000_000, maturity="2019-05-30", batch=batch).repaid(
+        400_000, on="2019-05-30"
+    )
+    program.loan(
+        "L2", principal=2_000_000, maturity="2019-06-20", mfi="kafo_jiginew", crop="rice", batch=batch
+    )
     with program.engine.begin() as conn:
         conn.execute(
             insert(quarantine).values(
@@ -76,15 +80,6 @@ def test_a_period_with_nothing_stored_still_renders(program, tmp_path):
 def test_an_unknown_language_is_refused(program, tmp_path):
     with pytest.raises(ValueError, match="not 'de'"):
         write_note(program.engine, "201901B", tmp_path, lang="de")
-
-
-def test_the_latest_period_with_data_is_that_of_the_latest_activity(program):
-    assert latest_period_with_data(program.engine) is None
-    program.loan("L1", principal=1_000_000, maturity="2019-09-30", disbursed="2019-05-02")
-    program.message(1, "P1", "queued")  # not yet accepted: not activity
-    assert latest_period_with_data(program.engine) == "201903B"
-    program.message(2, "P1", "delivered", final_at="2019-11-11 09:00")
-    assert latest_period_with_data(program.engine) == "201906B"
 
 
 def test_why_a_value_is_empty_is_said_in_the_note_s_language(noted, tmp_path):

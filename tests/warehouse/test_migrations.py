@@ -14,7 +14,7 @@ from warehouse.schema import metadata
 
 # The five heads every warehouse was left at before 0008 merged them.
 OLD_HEADS = ("0002", "0004", "0005", "0006", "0007")
-HEAD = "0010"
+HEAD = "0011"
 
 
 def _unmigrated(engine: Engine) -> list:
@@ -207,3 +207,29 @@ def test_a_warehouse_at_0009_upgrades_and_its_loans_are_neither_written_off_nor_
         schedule = conn.execute(text("SELECT count(*) FROM loan_schedule")).scalar_one()
     assert (tuple(loan), schedule) == (("L1", None, None), 0)
     assert _unmigrated(engine) == []
+
+
+def test_0011_shows_each_value_s_kind_in_the_analyst_view_and_downgrades_without_it(
+    empty_warehouse_url: str,
+) -> None:
+    from alembic import command
+
+    engine = engine_for(empty_warehouse_url)
+    upgrade(empty_warehouse_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO indicator_value (indicator, period, disaggregation, value, aggregation, batches,"
+                " computed_at) VALUES ('par30', '201903B', '{}', 0.25, 'at_end', '[]', '2026-11-01 10:00:00')"
+            )
+        )
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT indicator, aggregation FROM mart_indicator_values")).one()
+    assert tuple(row) == ("par30", "at_end")
+
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    columns = [c["name"] for c in inspect(engine).get_columns("mart_indicator_values")]
+    assert "aggregation" not in columns and "target" in columns
