@@ -54,12 +54,14 @@ GROUP BY m.campaign, m.week, m.operator
 """,
     "mart_loan_portfolio": """
 SELECT l.loan_id, l.borrower_id, l.mfi_id, l.crop, l.principal_xof, l.monthly_rate, l.disbursed_on,
-       l.maturity_on, l.volume_kg,
+       l.maturity_on, l.volume_kg, l.written_off_on, l.restructured_on,
        COALESCE(r.principal_repaid_xof, 0) AS principal_repaid_xof,
        COALESCE(r.interest_paid_xof, 0) AS interest_paid_xof,
        r.last_paid_on,
-       CASE WHEN l.principal_xof - COALESCE(r.principal_repaid_xof, 0) > 0
+       CASE WHEN l.written_off_on IS NULL AND l.principal_xof - COALESCE(r.principal_repaid_xof, 0) > 0
             THEN l.principal_xof - COALESCE(r.principal_repaid_xof, 0) ELSE 0 END AS outstanding_xof,
+       CASE WHEN l.written_off_on IS NOT NULL AND l.principal_xof - COALESCE(r.principal_repaid_xof, 0) > 0
+            THEN l.principal_xof - COALESCE(r.principal_repaid_xof, 0) ELSE 0 END AS written_off_xof,
        l.batch_id, l.source_row
 FROM loans l
 LEFT JOIN (

@@ -62,6 +62,19 @@ def test_loan_portfolio_shows_what_is_still_outstanding(warehouse):
     assert rows["L2"]["outstanding_xof"] == 0
 
 
+def test_a_written_off_loan_leaves_the_outstanding_portfolio_with_its_unpaid_principal(warehouse):
+    warehouse.loan("L1", principal=900_000, maturity="2019-05-30", written_off="2019-12-01").repaid(
+        250_000, on="2019-05-30"
+    )
+    warehouse.loan("L2", principal=700_000, maturity="2020-05-30", restructured="2019-10-01")
+    rows = {r["loan_id"]: r for r in _rows(warehouse, "SELECT * FROM mart_loan_portfolio")}
+    written_off, restructured = rows["L1"], rows["L2"]
+    assert (written_off["outstanding_xof"], written_off["written_off_xof"]) == (0, 900_000 - 250_000)
+    assert str(written_off["written_off_on"])[:10] == "2019-12-01"
+    assert (restructured["outstanding_xof"], restructured["written_off_xof"]) == (700_000, 0)
+    assert str(restructured["restructured_on"])[:10] == "2019-10-01"
+
+
 def test_indicator_values_flag_the_totals(warehouse):
     warehouse.beneficiary("P1")
     warehouse.compute("201903B")

@@ -14,7 +14,7 @@ from warehouse.schema import metadata
 
 # The five heads every warehouse was left at before 0008 merged them.
 OLD_HEADS = ("0002", "0004", "0005", "0006", "0007")
-HEAD = "0011"
+HEAD = "0012"
 
 
 def _unmigrated(engine: Engine) -> list:
@@ -233,3 +233,20 @@ def test_0011_shows_each_value_s_kind_in_the_analyst_view_and_downgrades_without
         command.downgrade(cfg, "0010")
     columns = [c["name"] for c in inspect(engine).get_columns("mart_indicator_values")]
     assert "aggregation" not in columns and "target" in columns
+
+
+def test_0012_shows_write_offs_in_the_loan_view_and_downgrades_without_them(empty_warehouse_url: str) -> None:
+    from alembic import command
+
+    engine = engine_for(empty_warehouse_url)
+    upgrade(empty_warehouse_url)
+    columns = {c["name"] for c in inspect(engine).get_columns("mart_loan_portfolio")}
+    assert {"written_off_on", "restructured_on", "written_off_xof"} <= columns
+
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0011")
+    columns = {c["name"] for c in inspect(engine).get_columns("mart_loan_portfolio")}
+    assert not {"written_off_on", "restructured_on", "written_off_xof"} & columns
+    assert "outstanding_xof" in columns

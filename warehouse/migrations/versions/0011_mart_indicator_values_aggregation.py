@@ -1,7 +1,7 @@
 """mart_indicator_values shows indicator_value.aggregation (period, to_date or at_end) beside each value
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-29 12:20:00
 """
 
