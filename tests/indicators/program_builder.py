@@ -99,6 +99,7 @@ class Program:
         phone_valid: bool = True,
         sms_consent: bool = True,
         registered_on: str | None = "2019-01-15",
+        operator: str | None = None,
         batch: int | None = None,
     ) -> None:
         self.insert(
@@ -112,6 +113,7 @@ class Program:
             phone="+22376000000" if phone_valid else None,
             sms_consent=sms_consent,
             registered_on=_day(registered_on),
+            operator=operator,
             language="fr",
         )
 
