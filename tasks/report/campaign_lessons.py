@@ -1,4 +1,4 @@
-"""What the evaluation's lessons are drawn from: where reach was weakest, who left, what was held back, arrears."""
+"""What the evaluation's lessons are drawn from: weakest reach, opt-outs, rows held back, loan arrears."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def weakest_reach(figures: CampaignFigures, dim: str) -> list[dict[str, Any]]:
 
 
 def weeks_under_floor(figures: CampaignFigures) -> list[dict[str, Any]]:
-    """The campaign's weeks whose reach was under the floor, in week order (a week with no subscriber is not)."""
+    """The campaign's weeks under the reach floor, in week order (a week with no subscriber is not)."""
     weeks = [
         v
         for v in figures.values
@@ -48,7 +48,7 @@ def optouts(engine: Engine, window: Window) -> list[dict[str, Any]]:
 
 
 def quarantine_by_partner(engine: Engine) -> list[dict[str, Any]]:
-    """Per partner, every file received so far: rows received, rows held back and their share, files rejected."""
+    """Per partner, over every file received: rows in, rows held back and their share, files rejected."""
     b = ingest_batch.c
     query = (
         select(
@@ -73,8 +73,9 @@ def quarantine_by_partner(engine: Engine) -> list[dict[str, Any]]:
 def loan_arrears(figures: CampaignFigures) -> list[dict[str, Any]]:
     """Outstanding principal past due at the window's end, by MFI, largest first.
 
-    The one place the report reads loans: the PAR30 numerator and denominator by MFI as tasks/indicators/loans.py
-    computes them at the window's end (the whole outstanding of a loan more than 30 days past maturity).
+    The one place the report reads loans: PAR30's numerator and denominator by MFI as
+    tasks/indicators/loans.py computes them at the window's end (the whole outstanding of a loan more than 30
+    days past maturity).
     """
     rows = [
         {"mfi": v["disaggregation"]["mfi"], "past_due": v["numerator"], "portfolio": v["denominator"]}

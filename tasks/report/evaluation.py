@@ -1,7 +1,7 @@
 """The evaluation and capitalisation report of a whole SMS campaign (R6/A9), beside the previous campaign.
 
-Every figure is computed over the campaign's window from the warehouse rows (campaign_figures.py); the page and
-the JSON are two views of that one computation.
+Every figure is computed over the campaign's window from the warehouse rows (campaign_figures.py); the page
+and the JSON are two views of that one computation.
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def _results(
 
 
 def _summary(figures: CampaignFigures, lang: str) -> dict[str, Any]:
-    """The campaign in a few figures, each with its kind: weeks broadcast, reach, SMS accepted and delivered."""
+    """The campaign in a few figures, each with its kind: weeks broadcast, reach, SMS accepted, delivered."""
     words = WORDS[lang]
     broadcast = figures.find("sms_weeks_broadcast", campaign=figures.campaign)
     reach = figures.find("sms_weekly_reach")
@@ -239,7 +239,8 @@ def _summary(figures: CampaignFigures, lang: str) -> dict[str, Any]:
 def _ratio_text(row: dict[str, Any] | None, lang: str) -> str:
     if row is None:
         return "–"
-    return f"{percent(row['value'], lang)} ({number(row['numerator'], lang)} / {number(row['denominator'], lang)})"
+    fraction = f"{number(row['numerator'], lang)} / {number(row['denominator'], lang)}"
+    return f"{percent(row['value'], lang)} ({fraction})"
 
 
 def _weekly(figures: CampaignFigures) -> dict[int, float | None]:

@@ -1,5 +1,5 @@
 """Two campaigns, each across two bi-months, written row by row; and what the catalogue's definitions make of
-those rows, computed here in plain Python (never read back from MALUX) for the evaluation tests to compare with."""
+those rows, computed here in plain Python (never read back from MALUX), for the evaluation tests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from program_builder import Program
 # (ends 20 Jan 2020): each window spans November–December and January–February.
 CAMPAIGNS = {"2018-2019": (date(2018, 12, 24), 3), "2019-2020": (date(2019, 12, 23), 4)}
 CAMPAIGNS_YAML = 'send_time: "08:00"\ncampaigns:\n' + "".join(
-    f'  "{name}": {{start: {start.isoformat()}, weeks: {weeks}}}\n' for name, (start, weeks) in CAMPAIGNS.items()
+    f'  "{name}": {{start: {start.isoformat()}, weeks: {weeks}}}\n'
+    for name, (start, weeks) in CAMPAIGNS.items()
 )
 ACCEPTED = {"wired", "sent", "delivered", "undelivered"}
 
@@ -93,9 +94,9 @@ def window(campaign: str) -> tuple[date, date]:
 
 
 def _send(campaign: str, week: int) -> datetime:
-    return datetime.combine(CAMPAIGNS[campaign][0] + timedelta(days=7 * (week - 1)), datetime.min.time()).replace(
-        hour=8
-    )
+    return datetime.combine(
+        CAMPAIGNS[campaign][0] + timedelta(days=7 * (week - 1)), datetime.min.time()
+    ).replace(hour=8)
 
 
 def _d(text: str) -> date:
@@ -103,7 +104,7 @@ def _d(text: str) -> date:
 
 
 def sms(campaign: str) -> dict[str, int]:
-    """Messages accepted by the gateway and delivered over the campaign (every message of it is in its window)."""
+    """Messages accepted by the gateway, and delivered, in the campaign (all inside its window)."""
     mine = [m for m in MESSAGES if m[0] == campaign]
     return {
         "sent": sum(m[3] in ACCEPTED for m in mine),
@@ -116,7 +117,7 @@ def weeks_broadcast(campaign: str) -> int:
 
 
 def reach(campaign: str, by: str | None = None) -> dict[object, tuple[int, int]]:
-    """(reached, active) per week, or per the subscriber's cercle or operator, summed over the campaign's weeks."""
+    """(reached, active) per week, or per subscriber's cercle or operator summed over the campaign's weeks."""
     optout = {b: datetime.fromisoformat(at) for b, at in OPTOUTS}
     people = {s[0]: s for s in SUBSCRIBERS}
     column = {"cercle": 1, "operator": 2}
@@ -128,10 +129,10 @@ def reach(campaign: str, by: str | None = None) -> dict[object, tuple[int, int]]
                 key = week if by is None else people[beneficiary][column[by]]
                 found.setdefault(key, [0, 0])[1] += 1
         for c, w, beneficiary, status, final_at in MESSAGES:
-            if (c, w) == (campaign, week) and status == "delivered":
-                if datetime.fromisoformat(final_at) < send + timedelta(days=7):
-                    key = week if by is None else people[beneficiary][column[by]]
-                    found.setdefault(key, [0, 0])[0] += 1
+            in_time = final_at is not None and datetime.fromisoformat(final_at) < send + timedelta(days=7)
+            if (c, w) == (campaign, week) and status == "delivered" and in_time:
+                key = week if by is None else people[beneficiary][column[by]]
+                found.setdefault(key, [0, 0])[0] += 1
     return {k: (v[0], v[1]) for k, v in found.items()}
 
 
@@ -140,7 +141,7 @@ def loans(campaign: str) -> dict[str, object]:
     start, end = window(campaign)
     disbursed = [loan for loan in LOANS if start <= _d(loan[2]) <= end]
     outstanding, late = {}, {}
-    for loan_id, principal, when, maturity, mfi, repaid in LOANS:
+    for _, principal, when, maturity, mfi, repaid in LOANS:
         if _d(when) > end:
             continue
         left = max(principal - sum(a for a, on in repaid if _d(on) <= end), 0)

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 
 class ResultsTable(HTMLParser):
-    """Cells of `<tr data-indicator data-disaggregation>` rows: {(indicator, disaggregation json): {key: text}}
-    where key is the campaign of a `data-campaign` cell or the class of a `change` cell."""
+    """Cells of `<tr data-indicator data-disaggregation>` rows: {(indicator, disaggregation): {key: text}},
+    key being the campaign of a `data-campaign` cell, or `change`."""
 
     def __init__(self) -> None:
         super().__init__()

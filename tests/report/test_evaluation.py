@@ -1,4 +1,4 @@
-"""The campaign's evaluation report: every figure over the campaign's whole window, beside the previous campaign.
+"""The campaign's evaluation report: every figure over the campaign's whole window, beside the previous one.
 
 The expected numbers come from campaign_scenario.py, which applies the catalogue's definitions to the rows it
 wrote in plain Python; they are compared with the JSON and with the page.
@@ -41,7 +41,9 @@ def no_pdf(monkeypatch):
 
 def _value(payload: dict, indicator: str, **disaggregation: object) -> dict:
     (found,) = [
-        v for v in payload["indicators"] if v["indicator"] == indicator and v["disaggregation"] == disaggregation
+        v
+        for v in payload["indicators"]
+        if v["indicator"] == indicator and v["disaggregation"] == disaggregation
     ]
     return found
 
@@ -97,7 +99,9 @@ def test_stocks_and_to_date_values_are_taken_at_the_windows_end(report):
     trained = _value(payload, "trained_producers")
     assert (trained["value"], trained["aggregation"]) == (training["trained"], "to_date")
     assert _value(payload, "borrowers_financed")["value"] == loans["borrowers"]
-    assert _value(payload, "sms_weeks_broadcast", campaign=CAMPAIGN)["value"] == scenario.weeks_broadcast(CAMPAIGN)
+    assert _value(payload, "sms_weeks_broadcast", campaign=CAMPAIGN)["value"] == scenario.weeks_broadcast(
+        CAMPAIGN
+    )
 
 
 def test_only_this_campaigns_rows_are_reported(report):
@@ -138,7 +142,9 @@ def test_both_campaigns_side_by_side_with_the_change(report):
     weeks_now, weeks_before = scenario.reach(CAMPAIGN), scenario.reach(PREVIOUS)
     ratio_now = sum(n for n, _ in weeks_now.values()) / sum(d for _, d in weeks_now.values())
     ratio_before = sum(n for n, _ in weeks_before.values()) / sum(d for _, d in weeks_before.values())
-    assert results(page)[("sms_weekly_reach", "{}")]["change"] == f"{100 * (ratio_now - ratio_before):+.1f} pts"
+    assert (
+        results(page)[("sms_weekly_reach", "{}")]["change"] == f"{100 * (ratio_now - ratio_before):+.1f} pts"
+    )
     broadcast = results(page)[("sms_weeks_broadcast", '{"campaign": "2019-2020"}')]
     assert broadcast[PREVIOUS].startswith(f"{scenario.weeks_broadcast(PREVIOUS)} ")  # each its own campaign's
 
