@@ -77,6 +77,7 @@ def report_evaluation(
     ),
 ) -> None:
     """The evaluation and capitalisation report over a whole campaign, beside the previous one."""
+    _lang(lang)
     if output is ReportFormat.json:
         from malux.cli.environment import warehouse_engine
         from tasks.report.evaluation import evaluation_figures, evaluation_json
@@ -86,7 +87,6 @@ def report_evaluation(
         return
     from malux.cli.environment import in_process_flows
 
-    _lang(lang)
     with in_process_flows():
         from flows.evaluation_report import evaluation_report
 
