@@ -49,6 +49,7 @@ WORDS = {
         "change": "Évolution",
         "points": "pts",
         "colon": " :",
+        "then": " ; ",
         "lessons": "Enseignements tirés des données",
         "weakest_cercles": "Cercles où la portée a été la plus faible",
         "weakest_operators": "Opérateurs où la portée a été la plus faible",
@@ -88,6 +89,7 @@ WORDS = {
         "change": "Change",
         "points": "pts",
         "colon": ":",
+        "then": "; ",
         "lessons": "Lessons drawn from the data",
         "weakest_cercles": "Cercles where reach was weakest",
         "weakest_operators": "Operators where reach was weakest",
@@ -155,10 +157,10 @@ def _change(unit: str, now: dict | None, before: dict | None, lang: str) -> str:
     if not now or not before or now["value"] is None or before["value"] is None:
         return "–"
     diff = now["value"] - before["value"]
-    sign = "+" if diff > 0 else ""
-    if unit == "ratio":
-        return f"{sign}{number(diff * 100, lang, 1)} {WORDS[lang]['points']}"
-    return sign + formatted(diff, unit, lang)
+    if unit == "ratio":  # rounded first, so a tiny fall reads 0,0 and not -0,0
+        points = round(diff * 100, 1) or 0.0
+        return f"{'+' if points > 0 else ''}{number(points, lang, 1)} {WORDS[lang]['points']}"
+    return ("+" if diff > 0 else "") + formatted(diff, unit, lang)
 
 
 def _results(
@@ -314,7 +316,7 @@ def _lessons(
     )
     lessons["quarantine"] = (
         words["quarantine"],
-        "; ".join(
+        words["then"].join(
             f"{p['partner']} {number(p['rows_quarantined'], lang)} / {number(p['rows_in'], lang)} "
             f"({percent(p['share'], lang)}), {number(p['rejected'], lang)} {words['files_rejected']}"
             for p in quarantine_by_partner(engine)
@@ -323,7 +325,7 @@ def _lessons(
     )
     lessons["arrears"] = (
         words["arrears"].format(kind=_kind("at_end", current, lang)),
-        "; ".join(
+        words["then"].join(
             f"{a['mfi']} {formatted(a['past_due'], 'xof', lang)} {words['of']} "
             f"{formatted(a['portfolio'], 'xof', lang)} ({percent(a['share'], lang)})"
             for a in loan_arrears(current)
