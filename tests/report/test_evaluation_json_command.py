@@ -26,7 +26,9 @@ def test_the_json_prints_the_campaign_totals_and_the_previous_campaign(two_campa
     payload = json.loads(result.stdout)
     start, end = scenario.window("2019-2020")
     assert (payload["campaign"], payload["start"], payload["end"]) == ("2019-2020", str(start), str(end))
-    values = {(v["indicator"], json.dumps(v["disaggregation"], sort_keys=True)): v for v in payload["indicators"]}
+    values = {
+        (v["indicator"], json.dumps(v["disaggregation"], sort_keys=True)): v for v in payload["indicators"]
+    }
     assert values[("sms_sent", "{}")]["value"] == scenario.sms("2019-2020")["sent"]
     assert values[("loans_disbursed_xof", "{}")]["value"] == scenario.loans("2019-2020")["xof"]
     assert values[("trained_producers", "{}")]["aggregation"] == "to_date"
