@@ -80,10 +80,10 @@ def report_evaluation(
     _lang(lang)
     if output is ReportFormat.json:
         from malux.cli.environment import warehouse_engine
-        from tasks.report.evaluation import evaluation_figures, evaluation_json
+        from tasks.report.evaluation_numbers import evaluate_campaign
 
-        figures = evaluation_figures(warehouse_engine(), campaign)
-        typer.echo(json.dumps(evaluation_json(*figures), indent=2, ensure_ascii=False))
+        evaluation = evaluate_campaign(warehouse_engine(), campaign)
+        typer.echo(json.dumps(evaluation.as_json(), indent=2, ensure_ascii=False))
         return
     from malux.cli.environment import in_process_flows
 

@@ -1,7 +1,7 @@
 """The evaluation and capitalisation report of a whole SMS campaign (R6/A9), beside the previous campaign.
 
-Every figure is computed over the campaign's window from the warehouse rows (campaign_figures.py); the page
-and the JSON are two views of that one computation.
+Every number is computed once over the campaign's window from the warehouse rows (evaluation_numbers.py);
+this file only lays them out.
 """
 
 from __future__ import annotations
@@ -17,16 +17,10 @@ from sqlalchemy import Engine
 from malux.settings import get_settings
 from tasks.indicators.catalogue import Indicator, load_catalogue
 from tasks.report import charts
-from tasks.report.campaign_figures import CampaignFigures, campaign_figures, previous_campaign
-from tasks.report.campaign_lessons import (
-    REACH_FLOOR,
-    loan_arrears,
-    optouts,
-    quarantine_by_partner,
-    weakest_reach,
-    weeks_under_floor,
-)
+from tasks.report.campaign_figures import CampaignFigures
+from tasks.report.campaign_lessons import REACH_FLOOR, loan_arrears, weakest_reach, weeks_under_floor
 from tasks.report.chromium import find_chromium, print_pdf
+from tasks.report.evaluation_numbers import Evaluation, evaluate_campaign
 from tasks.report.labels import TEXT, formatted, number, percent
 from tasks.report.note import TEMPLATES, Stored, _portfolio
 
@@ -117,21 +111,6 @@ KINDS = {
     "fr": {"period": "sur la campagne", "to_date": "à date", "at_end": "au {day}"},
     "en": {"period": "over the campaign", "to_date": "to date", "at_end": "at {day}"},
 }
-
-
-def evaluation_figures(
-    engine: Engine, campaign: str, config_dir: Path | None = None
-) -> tuple[CampaignFigures, CampaignFigures | None]:
-    """The campaign's figures and the previous campaign's (None for the first): what the report shows."""
-    config_dir = config_dir or get_settings().config_dir
-    current = campaign_figures(engine, campaign, config_dir)
-    before = previous_campaign(campaign, config_dir)
-    return current, campaign_figures(engine, before, config_dir) if before else None
-
-
-def evaluation_json(current: CampaignFigures, previous: CampaignFigures | None) -> dict[str, Any]:
-    """The campaign's figures as JSON, the previous campaign's under `previous` (null for the first)."""
-    return {**current.as_json(), "previous": previous.as_json() if previous else None}
 
 
 def _kind(aggregation: str | None, figures: CampaignFigures, lang: str) -> str:
@@ -284,11 +263,9 @@ def _reach_text(rows: list[dict[str, Any]], dim: str, lang: str) -> str:
     )
 
 
-def _lessons(
-    engine: Engine, current: CampaignFigures, previous: CampaignFigures | None, lang: str
-) -> list[dict[str, str]]:
+def _lessons(evaluation: Evaluation, lang: str) -> list[dict[str, str]]:
     """Each lesson a sentence from the campaign's own figures (and the previous campaign's, if any)."""
-    words = WORDS[lang]
+    current, previous, words = evaluation.current, evaluation.previous, WORDS[lang]
     floor = percent(REACH_FLOOR, lang)
     unknown = words["unknown"]
     lessons = {
@@ -308,7 +285,7 @@ def _lessons(
         if under
         else (words["weeks_under_none"].format(floor=floor), "")
     )
-    left = optouts(engine, current.window)
+    left = evaluation.optouts
     by_cercle = ", ".join(f"{r['cercle'] or unknown} {number(r['optouts'], lang)}" for r in left)
     lessons["optouts"] = (
         words["optouts"],
@@ -319,7 +296,7 @@ def _lessons(
         words["then"].join(
             f"{p['partner']} {number(p['rows_quarantined'], lang)} / {number(p['rows_in'], lang)} "
             f"({percent(p['share'], lang)}), {number(p['rejected'], lang)} {words['files_rejected']}"
-            for p in quarantine_by_partner(engine)
+            for p in evaluation.quarantine
         )
         or "–",
     )
@@ -377,14 +354,9 @@ def _reach_chart(current: CampaignFigures, previous: CampaignFigures | None, lan
     return charts.weekly_reach(lines, text["week"], text["reach_axis"]) if lines else None
 
 
-def render_evaluation(
-    engine: Engine,
-    current: CampaignFigures,
-    previous: CampaignFigures | None,
-    lang: str,
-    config_dir: Path,
-) -> str:
-    """The report's HTML page from the two campaigns' figures."""
+def render_evaluation(evaluation: Evaluation, lang: str, config_dir: Path) -> str:
+    """The report's HTML page from the evaluation's numbers (nothing is computed here)."""
+    current, previous = evaluation.current, evaluation.previous
     text, words = TEXT[lang], WORDS[lang]
     catalogue = load_catalogue(config_dir / "indicators.yaml")
     at_end = [
@@ -425,7 +397,7 @@ def render_evaluation(
             portfolio_kind=_kind("at_end", current, lang),
             portfolio_rows=portfolio_rows,
             portfolio_chart=portfolio_chart,
-            lessons=_lessons(engine, current, previous, lang),
+            lessons=_lessons(evaluation, lang),
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
     )
@@ -438,8 +410,7 @@ def write_evaluation(
     if lang not in TEXT:
         raise ValueError(f"the report is written in {sorted(TEXT)}, not {lang!r}")
     config_dir = config_dir or get_settings().config_dir
-    current, previous = evaluation_figures(engine, campaign, config_dir)
-    html = render_evaluation(engine, current, previous, lang, config_dir)
+    html = render_evaluation(evaluate_campaign(engine, campaign, config_dir), lang, config_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"evaluation-{campaign}-{lang}.html"
     path.write_text(html, encoding="utf-8")

@@ -9,12 +9,8 @@ import pytest
 from evaluation_page import cell, results, section
 from program_builder import campaign_without_week_2, make_program
 
-from tasks.report.evaluation import (
-    evaluation_figures,
-    evaluation_json,
-    render_evaluation,
-    write_evaluation,
-)
+from tasks.report.evaluation import render_evaluation, write_evaluation
+from tasks.report.evaluation_numbers import evaluate_campaign
 
 CAMPAIGN, PREVIOUS = "2019-2020", "2018-2019"
 
@@ -29,8 +25,8 @@ def two_campaigns(tmp_path_factory):
 def report(two_campaigns):
     """The JSON and the English page of 2019-2020, both from one computation of the figures."""
     engine, config_dir = two_campaigns.engine, two_campaigns.config_dir
-    figures = evaluation_figures(engine, CAMPAIGN, config_dir)
-    return evaluation_json(*figures), render_evaluation(engine, *figures, "en", config_dir)
+    evaluation = evaluate_campaign(engine, CAMPAIGN, config_dir)
+    return evaluation.as_json(), render_evaluation(evaluation, "en", config_dir)
 
 
 @pytest.fixture
@@ -197,9 +193,9 @@ def test_the_lessons_come_from_the_campaigns_data(report):
 
 
 def test_the_first_campaign_stands_alone(two_campaigns):
-    current, previous = evaluation_figures(two_campaigns.engine, PREVIOUS, two_campaigns.config_dir)
-    assert previous is None and evaluation_json(current, previous)["previous"] is None
-    assert current.find("sms_sent")["value"] == scenario.sms(PREVIOUS)["sent"]
+    evaluation = evaluate_campaign(two_campaigns.engine, PREVIOUS, two_campaigns.config_dir)
+    assert evaluation.previous is None and evaluation.as_json()["previous"] is None
+    assert evaluation.current.find("sms_sent")["value"] == scenario.sms(PREVIOUS)["sent"]
 
 
 def test_the_summary_counts_the_campaign_weeks_and_their_reach(program, tmp_path, no_pdf):
@@ -225,3 +221,15 @@ def test_weeks_broadcast_count_every_week_of_the_campaign_across_bimonths(progra
     program.message(2, "P1", "delivered", final_at="2019-12-30 09:00")
     html, _ = write_evaluation(program.engine, CAMPAIGN, tmp_path, "fr", program.config_dir)
     assert "2 / 2" in section(html.read_text(), "summary")
+
+
+def test_the_json_carries_the_counts_the_lessons_show(report):
+    payload, page = report
+    assert sum(r["optouts"] for r in payload["optouts"]) == scenario.optouts_in(CAMPAIGN)
+    (amassa,) = [r for r in payload["quarantine"] if r["partner"] == "amassa"]
+    batches = [b for b in scenario.BATCHES if b[0] == "amassa"]
+    assert (amassa["rows_in"], amassa["rows_quarantined"]) == (
+        sum(b[1] for b in batches),
+        sum(b[2] for b in batches),
+    )
+    assert f"amassa {amassa['rows_quarantined']} / {amassa['rows_in']}" in section(page, "lessons")
