@@ -186,7 +186,7 @@ def _results(
     return lines
 
 
-def _summary(figures: CampaignFigures, lang: str) -> dict[str, Any]:
+def _summary(figures: CampaignFigures, lang: str) -> list[dict[str, str]]:
     """The campaign in a few figures, each with its kind: weeks broadcast, reach, SMS accepted, delivered."""
     words = WORDS[lang]
     broadcast = figures.find("sms_weeks_broadcast", campaign=figures.campaign)
