@@ -73,14 +73,22 @@ def quarantine_by_partner(engine: Engine) -> list[dict[str, Any]]:
 def loan_arrears(figures: CampaignFigures) -> list[dict[str, Any]]:
     """Outstanding principal past due at the window's end, by MFI, largest first.
 
-    The one place the report reads loans: PAR30's numerator and denominator by MFI as
-    tasks/indicators/loans.py computes them at the window's end (the whole outstanding of a loan more than 30
-    days past maturity).
+    The one place the report reads loans, from what tasks/indicators/loans.py computes at the window's end:
+    the repayment rate's denominator less its numerator is the principal due by then and not repaid (each
+    loan's outstanding once matured); PAR30's numerator is the part more than 30 days late, its denominator
+    the gross portfolio.
     """
-    rows = [
-        {"mfi": v["disaggregation"]["mfi"], "past_due": v["numerator"], "portfolio": v["denominator"]}
-        for v in figures.by("par30", "mfi")
-    ]
-    for row in rows:
-        row["share"] = row["past_due"] / row["portfolio"] if row["portfolio"] else None
-    return sorted(rows, key=lambda r: (-(r["past_due"] or 0), str(r["mfi"])))
+    rows = []
+    for rate in figures.by("repayment_rate", "mfi"):
+        mfi = rate["disaggregation"]["mfi"]
+        par30 = figures.find("par30", mfi=mfi) or {}
+        portfolio = par30.get("denominator") or 0
+        rows.append(
+            {
+                "mfi": mfi,
+                "past_due": (rate["denominator"] or 0) - (rate["numerator"] or 0),
+                "late_30": par30.get("numerator") or 0,
+                "portfolio": portfolio,
+            }
+        )
+    return sorted(rows, key=lambda r: (-r["past_due"], str(r["mfi"])))

@@ -56,7 +56,9 @@ WORDS = {
         "unknown": "inconnu",
         "quarantine": "Lignes mises en quarantaine par partenaire (tous les fichiers reçus)",
         "files_rejected": "fichier(s) rejeté(s)",
-        "arrears": "Encours en retard de plus de 30 jours {kind}, par IMF",
+        "arrears": "Principal échu non remboursé {kind}, par IMF",
+        "late_30": "dont à plus de 30 jours",
+        "portfolio_of": "encours",
         "no_arrears": "aucun encours",
         "women": "Part des femmes parmi les producteurs formés",
         "contacts": "Contacts téléphoniques valides collectés",
@@ -96,7 +98,9 @@ WORDS = {
         "unknown": "unknown",
         "quarantine": "Rows quarantined by partner (every file received)",
         "files_rejected": "file(s) rejected",
-        "arrears": "Outstanding more than 30 days past due {kind}, by MFI",
+        "arrears": "Principal past due and not repaid {kind}, by MFI",
+        "late_30": "of which more than 30 days late",
+        "portfolio_of": "portfolio",
         "no_arrears": "no outstanding loan",
         "women": "Share of women among trained producers",
         "contacts": "Valid phone contacts collected",
@@ -303,8 +307,9 @@ def _lessons(evaluation: Evaluation, lang: str) -> list[dict[str, str]]:
     lessons["arrears"] = (
         words["arrears"].format(kind=_kind("at_end", current, lang)),
         words["then"].join(
-            f"{a['mfi']} {formatted(a['past_due'], 'xof', lang)} {words['of']} "
-            f"{formatted(a['portfolio'], 'xof', lang)} ({percent(a['share'], lang)})"
+            f"{a['mfi']} {formatted(a['past_due'], 'xof', lang)} ({words['late_30']} "
+            f"{formatted(a['late_30'], 'xof', lang)}, {words['portfolio_of']} "
+            f"{formatted(a['portfolio'], 'xof', lang)})"
             for a in loan_arrears(current)
         )
         or words["no_arrears"],

@@ -50,6 +50,7 @@ LOANS = [
     ("L4", 800_000, "2020-01-15", "2020-07-15", "kafo_jiginew", []),
     ("L5", 600_000, "2020-02-10", "2020-08-10", "kafo_jiginew", []),  # after 2019-2020's window
     ("L6", 300_000, "2018-12-28", "2019-01-10", "kafo_jiginew", [(300_000, "2019-01-10")]),
+    ("L7", 400_000, "2019-10-01", "2020-01-05", "kafo_jiginew", []),  # due, but under 30 days late at the end
 ]
 # session, held_on, producers attending
 SESSIONS = [
@@ -140,7 +141,7 @@ def loans(campaign: str) -> dict[str, object]:
     """Disbursed in the window; portfolio, PAR30 by MFI and borrowers at its end."""
     start, end = window(campaign)
     disbursed = [loan for loan in LOANS if start <= _d(loan[2]) <= end]
-    outstanding, late = {}, {}
+    outstanding, late, past_due = {}, {}, {}
     for _, principal, when, maturity, mfi, repaid in LOANS:
         if _d(when) > end:
             continue
@@ -148,11 +149,13 @@ def loans(campaign: str) -> dict[str, object]:
         outstanding[mfi] = outstanding.get(mfi, 0) + left
         at_risk = left if left > 0 and _d(maturity) < end - timedelta(days=30) else 0
         late[mfi] = late.get(mfi, 0) + at_risk
+        past_due[mfi] = past_due.get(mfi, 0) + (left if _d(maturity) <= end else 0)
     return {
         "count": len(disbursed),
         "xof": sum(loan[1] for loan in disbursed),
         "portfolio": sum(outstanding.values()),
         "par30_by_mfi": {mfi: (late[mfi], outstanding[mfi]) for mfi in outstanding},
+        "past_due_by_mfi": past_due,
         "borrowers": len({loan[0] for loan in LOANS if _d(loan[2]) <= end}),
     }
 

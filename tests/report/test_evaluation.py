@@ -188,8 +188,13 @@ def test_the_lessons_come_from_the_campaigns_data(report):
     amassa = [b for b in scenario.BATCHES if b[0] == "amassa"]
     held, rows_in = sum(b[2] for b in amassa), sum(b[1] for b in amassa)
     assert f"amassa {held} / {rows_in} ({_pct(held, rows_in)})" in lessons
-    late, outstanding = scenario.loans(CAMPAIGN)["par30_by_mfi"]["soro_yiriwaso"]
-    assert f"soro_yiriwaso {late:,} XOF of {outstanding:,} XOF" in lessons
+    loans = scenario.loans(CAMPAIGN)
+    for mfi, past_due in loans["past_due_by_mfi"].items():
+        late, outstanding = loans["par30_by_mfi"][mfi]
+        assert (
+            f"{mfi} {past_due:,} XOF (of which more than 30 days late {late:,} XOF, "
+            f"portfolio {outstanding:,} XOF)"
+        ) in lessons
 
 
 def test_the_first_campaign_stands_alone(two_campaigns):
