@@ -29,6 +29,7 @@ WORDS = {
     "fr": {
         "title": "Rapport d'évaluation et de capitalisation",
         "campaign": "Campagne",
+        "all_campaigns": "toutes campagnes",
         "summary": "La campagne en bref",
         "weeks_broadcast": "Semaines de campagne diffusées",
         "mean_reach": "Portée des SMS (toutes semaines)",
@@ -71,6 +72,7 @@ WORDS = {
     "en": {
         "title": "Evaluation and capitalisation report",
         "campaign": "Campaign",
+        "all_campaigns": "all campaigns",
         "summary": "The campaign at a glance",
         "weeks_broadcast": "Campaign weeks broadcast",
         "mean_reach": "SMS reach (all weeks)",
@@ -146,6 +148,14 @@ def _change(unit: str, now: dict | None, before: dict | None, lang: str) -> str:
     return ("+" if diff > 0 else "") + formatted(diff, unit, lang)
 
 
+def _detail(indicator: Indicator, split: dict[str, Any], lang: str) -> str:
+    """What a row is about: its disaggregation, `campagne` for this campaign's own, `toutes campagnes` for a
+    total that adds every campaign to date (weeks broadcast), so it is not read as this campaign's."""
+    if not split:
+        return WORDS[lang]["all_campaigns"] if "campaign" in indicator.disaggregations else ""
+    return ", ".join(WORDS[lang]["campaign"].lower() if k == "campaign" else str(v) for k, v in split.items())
+
+
 def _results(
     catalogue: dict[str, Indicator], current: CampaignFigures, previous: CampaignFigures | None, lang: str
 ) -> list[dict[str, Any]]:
@@ -172,10 +182,7 @@ def _results(
                     "indicator": indicator.id,
                     "disaggregation": json.dumps(split, sort_keys=True, ensure_ascii=False),
                     "name": indicator.name(lang),
-                    "detail": ", ".join(
-                        WORDS[lang]["campaign"].lower() if k == "campaign" else str(v)
-                        for k, v in split.items()
-                    ),
+                    "detail": _detail(indicator, split, lang),
                     "cells": ([_figure(indicator, before, previous, lang)] if previous else [])
                     + [_figure(indicator, row, current, lang)],
                     "change": _change(indicator.unit, row, before, lang),

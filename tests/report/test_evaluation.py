@@ -238,3 +238,11 @@ def test_the_json_carries_the_counts_the_lessons_show(report):
         sum(b[2] for b in batches),
     )
     assert f"amassa {amassa['rows_quarantined']} / {amassa['rows_in']}" in section(page, "lessons")
+
+
+def test_a_total_over_every_campaign_says_so(report):
+    _, page = report
+    total = page.split('data-indicator="sms_weeks_broadcast" data-disaggregation="{}"')[1].split("</td>")[0]
+    assert "all campaigns" in total
+    weeks = sum(scenario.weeks_broadcast(c) for c in scenario.CAMPAIGNS)  # both campaigns, to date
+    assert cell(page, "sms_weeks_broadcast", CAMPAIGN).startswith(f"{weeks} ")
