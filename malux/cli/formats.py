@@ -18,3 +18,10 @@ class TabularFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    """For a report: the page (HTML, and PDF when Chromium is there) for a person, JSON for a program."""
+
+    html = "html"
+    json = "json"

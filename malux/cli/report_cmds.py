@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from malux.cli.errors import user_errors
+from malux.cli.formats import ReportFormat
 
 out = Console()
 
@@ -86,11 +87,21 @@ def report_note(
 def report_evaluation(
     campaign: str = typer.Option(..., help="SMS campaign, e.g. 2019-2020."),
     lang: str = typer.Option("fr", help="fr or en"),
+    output: ReportFormat = typer.Option(
+        ReportFormat.html, "--format", help="html (and PDF with Chromium) or json (printed, nothing written)."
+    ),
 ) -> None:
-    """Write the evaluation and capitalisation report over a whole campaign (HTML, PDF with Chromium)."""
+    """The evaluation and capitalisation report over a whole campaign, beside the previous one."""
+    _lang(lang)
+    if output is ReportFormat.json:
+        from malux.cli.environment import warehouse_engine
+        from tasks.report.evaluation_numbers import evaluate_campaign
+
+        evaluation = evaluate_campaign(warehouse_engine(), campaign)
+        typer.echo(json.dumps(evaluation.as_json(), indent=2, ensure_ascii=False))
+        return
     from malux.cli.environment import in_process_flows
 
-    _lang(lang)
     with in_process_flows():
         from flows.evaluation_report import evaluation_report
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, FromClause, Subquery, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from tasks.indicators.catalogue import Indicator
-from tasks.indicators.periods import Period
+from tasks.indicators.periods import Window
 
 Aggregate = Callable[[FromClause], ColumnElement[Any]]
 
@@ -23,7 +23,7 @@ Aggregate = Callable[[FromClause], ColumnElement[Any]]
 class Context:
     """What every family needs to build its SQL: the period, the catalogue and where the config lives."""
 
-    period: Period
+    period: Window  # a bi-month, or any date window such as a whole campaign
     catalogue: dict[str, Indicator]
     config_dir: Path
 

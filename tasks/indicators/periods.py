@@ -1,4 +1,4 @@
-"""DHIS2 bimonthly periods (`yyyyNNB`), the unit every indicator and note is reported in."""
+"""DHIS2 bimonthly periods (`yyyyNNB`), the unit every indicator and note is reported in, and date windows."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ _PERIOD_ID = re.compile(r"^(\d{4})(0[1-6])B$")
 
 
 @dataclass(frozen=True, order=True)
-class Period:
-    """A bi-month: its DHIS2 id and its first and last days (both inclusive)."""
+class Window:
+    """Dates an indicator is computed over: an id and the first and last days (both inclusive).
+
+    A bi-month is one; a whole SMS campaign is another, so the same SQL serves the note and the evaluation.
+    """
 
     id: str
     start: date
@@ -27,6 +30,11 @@ class Period:
     def ends_before(self) -> datetime:
         """Midnight after the last day: timestamps of the period are strictly before it."""
         return datetime.combine(self.end + timedelta(days=1), datetime.min.time())
+
+
+@dataclass(frozen=True, order=True)
+class Period(Window):
+    """A bi-month: its DHIS2 id and its first and last days (both inclusive)."""
 
     def next(self) -> Period:
         """The following bi-month, so callers never do month arithmetic themselves."""

@@ -24,23 +24,23 @@ from sqlalchemy.sql import Select
 
 from malux.settings.config_files import read_program
 from tasks.indicators.measure import Context, Measure
-from tasks.indicators.periods import Period
+from tasks.indicators.periods import Window
 from tasks.sms.calendar import CampaignWeek, all_campaign_weeks
 from warehouse.schema import beneficiaries, sms_delivery_reports, sms_optout, sms_outbox
 from warehouse.sms_status import ACCEPTED_BY_GATEWAY, OutboxStatus
 
 
-def weeks_ending_in(weeks: list[CampaignWeek], period: Period) -> list[CampaignWeek]:
+def weeks_ending_in(weeks: list[CampaignWeek], period: Window) -> list[CampaignWeek]:
     """The campaign weeks that end inside the period: a week ends 7 days after its send (indicators.yaml)."""
     return [w for w in weeks if period.starts_at < w.next_send_at <= period.ends_before]
 
 
-def weeks_ended_by(weeks: list[CampaignWeek], period: Period) -> list[CampaignWeek]:
+def weeks_ended_by(weeks: list[CampaignWeek], period: Window) -> list[CampaignWeek]:
     """Every campaign week that has ended on or before the period end, from its campaign's start (to date)."""
     return [w for w in weeks if w.next_send_at <= period.ends_before]
 
 
-def campaigns_started_by(weeks: list[CampaignWeek], period: Period) -> list[str]:
+def campaigns_started_by(weeks: list[CampaignWeek], period: Window) -> list[str]:
     """The campaigns whose first week went out by the period end: each has a to-date row, even at 0."""
     return sorted({w.campaign for w in weeks if w.send_at < period.ends_before})
 
@@ -122,6 +122,7 @@ def _week_reports(weeks: list[CampaignWeek]):
 def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> Measure:
     """Recipients reached in time ÷ active subscribers, per campaign week ending inside the period."""
     w, b, o, opt = _weeks_table(weeks), beneficiaries, sms_outbox, sms_optout
+    # cercle and operator are the subscriber's, as registered: a campaign report asks where reach is weakest
     active = (
         select(
             w.c.campaign,
@@ -146,13 +147,13 @@ def _weekly_reach(context: Context, weeks: list[CampaignWeek], week_reports) -> 
     )
     reached_when = and_(o.c.status == OutboxStatus.DELIVERED, o.c.final_at < w.c.next_send_at)
     # (campaign, week, beneficiary) is unique in the outbox, so each row is one distinct recipient; its
-    # cercle is the beneficiary's as registered, its operator the message's.
+    # cercle and operator are the beneficiary's as registered, as in the denominator's rows.
     reached = (
         select(
             w.c.campaign,
             w.c.week,
             b.c.cercle,
-            o.c.operator,
+            b.c.operator,
             literal(None, Integer()).label("batch_id"),
             literal(0),
             literal(1),
