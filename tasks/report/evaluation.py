@@ -15,7 +15,7 @@ from tasks.indicators.catalogue import load_catalogue
 from tasks.indicators.periods import periods_between
 from tasks.report import charts
 from tasks.report.chromium import find_chromium, print_pdf
-from tasks.report.labels import TEXT, number, percent, period_label
+from tasks.report.labels import TEXT, number, percent, period_label, value_label
 from tasks.report.note import TEMPLATES, Stored, _headline, _portfolio, _trend_chart
 from tasks.report.snapshot import take_snapshot
 from tasks.sms.calendar import all_campaign_weeks
@@ -137,6 +137,7 @@ def write_evaluation(
             {campaign: ([w for w, _ in valued], [v * 100 for _, v in valued])},
             text["week"],
             text["reach_axis"],
+            lang,
         )
         if valued
         else None
@@ -161,6 +162,7 @@ def write_evaluation(
             operators=[
                 {
                     **o,
+                    "operator": value_label("operator", o["operator"], lang),
                     "rate": percent(_ratio(o["delivered"], o["sent"]), lang),
                     "sent": number(o["sent"], lang),
                 }
