@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import get_month_names
@@ -68,7 +69,9 @@ def number(value: float | None, lang: str, decimals: int = 0) -> str:
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=lang)
+    # rounded as Python rounds the float (54.55 → 54.5, as the stored value really is 54.5499…), so the page
+    # agrees with any figure computed from the same value; Babel only places the separators
+    return format_decimal(Decimal(f"{value:.{decimals}f}"), format=pattern, locale=lang)
 
 
 def percent(fraction: float | None, lang: str) -> str:
