@@ -137,7 +137,9 @@ def _print_a4(html: Path, timeout: float = 120) -> bytes:
             target = tools.call("Target.createTarget", url="about:blank")["targetId"]
             session = tools.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
             tools.call("Page.enable", session)
-            tools.call("Page.navigate", session, url=html.resolve().as_uri())
+            opened = tools.call("Page.navigate", session, url=html.resolve().as_uri())
+            if opened.get("errorText"):  # else Chromium would print its own error page
+                raise ChromiumError(f"Chromium could not open {html}: {opened['errorText']}")
             tools.wait_for("Page.loadEventFired")
             data = tools.call("Page.printToPDF", session, **PRINT_OPTIONS)["data"]
             tools.call("Browser.close")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from babel.dates import get_month_names
@@ -118,6 +119,7 @@ def check_label(check: str, lang: str) -> str:
     return keyed("check", lang).get(check, check)
 
 
+@cache
 def _pattern_regex(source: str) -> re.Pattern[str]:
     """`expected a unit: {units}` → a regex capturing `units` (the English template, read backwards)."""
     parts = []

@@ -16,6 +16,7 @@ from program_builder import REPO_CONFIG, make_program
 from pypdf import PdfReader
 from sqlalchemy import insert
 
+from tasks.report.chromium import ChromiumError, print_pdf
 from tasks.report.evaluation import write_evaluation
 from tasks.report.issue import issue_note
 from tasks.validate.references import check_references
@@ -212,3 +213,9 @@ def test_the_french_evaluation_names_the_operators(printed):
     text = " ".join(" ".join(_lines(page)) for page in printed["evaluation"].pages)
     assert "Orange" in text and "Malitel" in text
     assert not re.search(r"\b(orange|malitel)\b", text)
+
+
+def test_a_page_chromium_cannot_open_is_an_error_not_a_printed_error_page(chromium, tmp_path):
+    with pytest.raises(ChromiumError, match="could not open"):
+        print_pdf(tmp_path / "missing.html", tmp_path / "missing.pdf")
+    assert not (tmp_path / "missing.pdf").exists()
