@@ -122,3 +122,27 @@ def test_an_unknown_reason_is_shown_as_stored():
 )
 def test_chart_axes_write_numbers_in_the_note_language(lang, value, shown):
     assert charts.axis_numbers(lang)(value, 0) == shown
+
+
+def _tick_labels(monkeypatch, draw) -> list[str]:
+    """The tick labels of every axis of the chart `draw` makes, read from the drawn figure."""
+    labels: list[str] = []
+
+    def keep(figure) -> str:
+        figure.canvas.draw()
+        for axis in figure.axes:
+            labels.extend(t.get_text() for t in axis.get_xticklabels() + axis.get_yticklabels())
+        return ""
+
+    monkeypatch.setattr(charts, "_data_uri", keep)
+    draw()
+    return [label for label in labels if label]
+
+
+def test_the_french_portfolio_chart_groups_thousands_with_a_narrow_no_break_space(monkeypatch):
+    groups = [("IMF", ["A", "B"], [1_250.0, 2_500.0]), ("Filière", ["Sésame"], [3_750.0])]  # millions
+    french = _tick_labels(monkeypatch, lambda: charts.portfolio(groups, "millions FCFA", "fr"))
+    english = _tick_labels(monkeypatch, lambda: charts.portfolio(groups, "XOF millions", "en"))
+    big = [label for label in french if label.replace("\u202f", "").isdigit() and len(label) > 4]
+    assert big and all("\u202f" in label for label in big)  # 1 000, 2 000, 3 000…
+    assert any("," in label for label in english) and not any("," in label for label in french)
