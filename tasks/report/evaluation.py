@@ -22,7 +22,7 @@ from tasks.report.campaign_lessons import REACH_FLOOR, loan_arrears, weakest_rea
 from tasks.report.chromium import find_chromium, print_pdf
 from tasks.report.evaluation_numbers import Evaluation, evaluate_campaign
 from tasks.report.evaluation_words import KINDS, WORDS
-from tasks.report.labels import TEXT, formatted, number, percent
+from tasks.report.labels import TEXT, formatted, number, percent, value_label
 from tasks.report.note import TEMPLATES, Stored, _portfolio
 
 
@@ -164,7 +164,9 @@ def _operators(figures: CampaignFigures, lang: str) -> list[dict[str, str]]:
         rate = figures.find("sms_delivery_rate", operator=operator)
         table.append(
             {
-                "operator": str(operator) if operator is not None else WORDS[lang]["unknown"],
+                "operator": value_label("operator", operator, lang)
+                if operator is not None
+                else WORDS[lang]["unknown"],
                 "sent": number(sent["value"], lang),
                 "delivered": number(delivered["value"] if delivered else None, lang),
                 "rate": percent(rate["value"] if rate else None, lang),
@@ -270,7 +272,7 @@ def _reach_chart(current: CampaignFigures, previous: CampaignFigures | None, lan
         if any(v is not None for v in weeks.values()):
             lines[figures.campaign] = (list(weeks), [None if v is None else v * 100 for v in weeks.values()])
     text = TEXT[lang]
-    return charts.weekly_reach(lines, text["week"], text["reach_axis"]) if lines else None
+    return charts.weekly_reach(lines, text["week"], text["reach_axis"], lang) if lines else None
 
 
 def render_evaluation(evaluation: Evaluation, lang: str, config_dir: Path) -> str:

@@ -19,13 +19,17 @@ from tasks.report.calendar import campaigns_in
 from tasks.report.comments import render_comments
 from tasks.report.labels import (
     TEXT,
+    breakdown,
+    check_label,
     empty_note,
     formatted,
     kind_words,
     number,
     percent,
     period_label,
+    reason_label,
     short_period,
+    value_label,
 )
 from tasks.report.snapshot import take_snapshot
 
@@ -69,7 +73,7 @@ def _headline(
             lines.append(
                 {
                     "name": indicator.name(lang),
-                    "detail": ", ".join(str(v) for v in row.disaggregation.values()),
+                    "detail": breakdown(row.disaggregation, lang),
                     "definition": indicator.definition,
                     "value": formatted(row.value, indicator.unit, lang),
                     # the stored kind; an older snapshot's row takes the catalogue's
@@ -91,12 +95,12 @@ def _headline(
     return lines
 
 
-def _trend_chart(catalogue: dict[str, Indicator], stored: list[Stored], lang: str) -> str | None:
-    """Small multiples of the charted indicators' totals across the bi-months so far."""
+def _trend_chart(catalogue: dict[str, Indicator], stored: list[Stored], lang: str) -> list[str]:
+    """Small multiples of the charted indicators' totals across the bi-months so far, a few per picture."""
     text = TEXT[lang]
     periods = sorted({r.period for r in stored})[-TREND_PERIODS:]
     if not periods:
-        return None
+        return []
     totals = {(r.indicator, r.period): r for r in stored if not r.disaggregation}
     series = []
     for indicator in (i for i in catalogue.values() if i.chart):
@@ -119,10 +123,10 @@ def _trend_chart(catalogue: dict[str, Indicator], stored: list[Stored], lang: st
                 "percent": indicator.is_ratio,
             }
         )
-    return charts.trends(series) if series else None
+    return charts.trends(series, lang) if series else []
 
 
-def _reach_chart(stored: list[Stored], text: dict[str, str]) -> str | None:
+def _reach_chart(stored: list[Stored], text: dict[str, str], lang: str) -> str | None:
     """Reach per campaign week, from the per-week rows of every bi-month so far."""
     weeks: dict[str, dict[int, float | None]] = defaultdict(dict)
     for row in stored:
@@ -132,7 +136,7 @@ def _reach_chart(stored: list[Stored], text: dict[str, str]) -> str | None:
     if not weeks:
         return None
     lines = {name: (sorted(w), [w[k] for k in sorted(w)]) for name, w in sorted(weeks.items())}
-    return charts.weekly_reach(lines, text["week"], text["reach_axis"])
+    return charts.weekly_reach(lines, text["week"], text["reach_axis"], lang)
 
 
 def _portfolio(
@@ -157,7 +161,7 @@ def _portfolio(
             table.append(
                 {
                     "group": title,
-                    "name": key,
+                    "name": value_label(dim, key, lang),
                     "glp": formatted(get("gross_loan_portfolio_xof"), "xof", lang),
                     "par30": percent(get("par30"), lang),
                     "disbursed": formatted(get("loans_disbursed_xof"), "xof", lang),
@@ -167,14 +171,18 @@ def _portfolio(
         groups.append(
             (
                 title,
-                [str(k) for k in keys],
+                [value_label(dim, k, lang) for k in keys],
                 [
                     (getattr(found.get(("gross_loan_portfolio_xof", dim, k)), "value", 0) or 0) / 1e6
                     for k in keys
                 ],
             )
         )
-    chart = charts.portfolio(groups, text["millions"]) if groups and any(any(g[2]) for g in groups) else None
+    chart = (
+        charts.portfolio(groups, text["millions"], lang)
+        if groups and any(any(g[2]) for g in groups)
+        else None
+    )
     return table, chart
 
 
@@ -209,7 +217,7 @@ def _changes(
             {
                 "name": indicator.name(lang) if indicator else change["indicator"],
                 "period": change["period"],
-                "detail": ", ".join(f"{k}={v}" for k, v in change["disaggregation"].items()),
+                "detail": breakdown(change["disaggregation"], lang, named=True),
                 "previous": shown(change["previous"]),
                 "current": shown(change["current"]),
             }
@@ -247,14 +255,22 @@ def render_note(
         headline=_headline(catalogue, current, period, lang),
         breakdowns=breakdowns(catalogue, current, lang),
         trend_chart=_trend_chart(catalogue, stored, lang),
-        reach_chart=_reach_chart(stored, text),
+        reach_chart=_reach_chart(stored, text, lang),
         portfolio_rows=portfolio_rows,
         portfolio_chart=portfolio_chart,
         partners=[
             {**p, **{k: number(p[k], lang) for k in ("rows_in", "rows_loaded", "rows_quarantined")}}
             for p in snapshot["partners"]
         ],
-        reasons=[{**r, "rows": number(r["rows"], lang)} for r in snapshot["reasons"]],
+        reasons=[
+            {
+                **r,
+                "check_name": check_label(r["check_name"], lang),
+                "example": reason_label(r["example"], lang, r["column_name"]),
+                "rows": number(r["rows"], lang),
+            }
+            for r in snapshot["reasons"]
+        ],
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 

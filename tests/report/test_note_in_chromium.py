@@ -2,27 +2,14 @@
 
 import base64
 import io
-import os
 import re
 
 import pytest
 from PIL import Image
 from program_builder import make_program
 
-from tasks.report.chromium import dump_dom, find_chromium, screenshot
+from tasks.report.chromium import dump_dom, screenshot
 from tasks.report.issue import issue_note
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    """Chromium's path; skips with the reason when absent, except under CI=true where it must be there."""
-    found = find_chromium()
-    if found is None:
-        why = "no Chromium on PATH (apt-get install chromium; tests/services/start.sh does it as root)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{why} (CI=true: the Chromium test must run)")
-        pytest.skip(why)
-    return found
 
 
 @pytest.fixture(scope="module")
