@@ -69,8 +69,9 @@ def compute_window(
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
         for indicator_id, indicator in catalogue.items():
+            # the catalogue may already hold some of them
             asked = (more_disaggregations or {}).get(indicator_id, ())
-            extra = tuple(d for d in asked if d not in indicator.disaggregations)  # the catalogue may have them
+            extra = tuple(d for d in asked if d not in indicator.disaggregations)
             wider = replace(indicator, disaggregations=indicator.disaggregations + extra)
             measure = replace(measures[indicator_id], lineage=None)
             rows.extend(evaluate(conn, measure, wider, window.id, computed_at))

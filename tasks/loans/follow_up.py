@@ -143,3 +143,8 @@ def par_by_mfi(engine: Engine, as_of: date) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def loan_follow_up(engine: Engine, as_of: date) -> dict[str, Any]:
+    """Aging and PAR by MFI on `as_of`, JSON-ready: what a report shows, and a note's snapshot keeps."""
+    return {"as_of": as_of.isoformat(), "aging": aging(engine, as_of), "par": par_by_mfi(engine, as_of)}

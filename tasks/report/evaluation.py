@@ -23,6 +23,7 @@ from tasks.report.chromium import find_chromium, print_pdf
 from tasks.report.evaluation_numbers import Evaluation, evaluate_campaign
 from tasks.report.evaluation_words import KINDS, WORDS
 from tasks.report.labels import TEXT, formatted, number, percent, value_label
+from tasks.report.loans_section import loans_block
 from tasks.report.note import TEMPLATES, Stored, _portfolio
 
 
@@ -314,6 +315,7 @@ def render_evaluation(evaluation: Evaluation, lang: str, config_dir: Path) -> st
             summary=_summary(current, lang),
             reach_chart=_reach_chart(current, previous, lang),
             operators=_operators(current, lang),
+            loans=loans_block(evaluation.loans, lang),
             results=_results(catalogue, current, previous, lang),
             portfolio_kind=_kind("at_end", current, lang),
             portfolio_rows=portfolio_rows,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from malux.settings import get_settings
+from tasks.loans.follow_up import loan_follow_up
 from tasks.report.campaign_figures import CampaignFigures, campaign_figures, previous_campaign
 from tasks.report.campaign_lessons import optouts, quarantine_by_partner
 
@@ -21,6 +22,7 @@ class Evaluation:
     previous: CampaignFigures | None
     optouts: list[dict[str, Any]]  # per cercle, during the campaign's window
     quarantine: list[dict[str, Any]]  # per partner, over every file received
+    loans: dict[str, Any]  # aging and PAR30/PAR90 by MFI at the window's last day
 
     def as_json(self) -> dict[str, Any]:
         """What `malux report evaluation --format json` prints."""
@@ -29,6 +31,7 @@ class Evaluation:
             "previous": self.previous.as_json() if self.previous else None,
             "optouts": self.optouts,
             "quarantine": self.quarantine,
+            "loans": self.loans,
         }
 
 
@@ -42,4 +45,5 @@ def evaluate_campaign(engine: Engine, campaign: str, config_dir: Path | None = N
         campaign_figures(engine, before, config_dir) if before else None,
         optouts(engine, current.window),
         quarantine_by_partner(engine),
+        loan_follow_up(engine, current.window.end),
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from tasks.loans.follow_up import aging, par_by_mfi
+from tasks.loans.follow_up import loan_follow_up
 from tasks.report.labels import number, percent
 
 WORDS = {
@@ -48,9 +48,15 @@ WORDS = {
 
 def loans_section(engine: Engine, as_of: date, lang: str) -> dict[str, Any]:
     """What `_loans.html.j2` shows for `as_of` (a period's last day), numbers already in the reader's form."""
+    return loans_block(loan_follow_up(engine, as_of), lang)
+
+
+def loans_block(figures: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What `_loans.html.j2` shows for figures from `loan_follow_up` (live, or kept in a note's snapshot)."""
+    as_of = date.fromisoformat(figures["as_of"])
+    buckets, par = figures["aging"], figures["par"]
     words = dict(WORDS[lang])
     words["title"] = words["title"].format(day=as_of.strftime("%d/%m/%Y"))
-    buckets = aging(engine, as_of)
     total = sum(row["outstanding_xof"] for row in buckets)
     return {
         "t": words,
@@ -75,7 +81,7 @@ def loans_section(engine: Engine, as_of: date, lang: str) -> dict[str, Any]:
                 "par30": percent(row["par30"], lang),
                 "par90": percent(row["par90"], lang),
             }
-            for row in par_by_mfi(engine, as_of)
+            for row in par
             if row["gross_loan_portfolio_xof"]
         ],
     }

@@ -31,6 +31,7 @@ from tasks.report.labels import (
     short_period,
     value_label,
 )
+from tasks.report.loans_section import loans_block
 from tasks.report.snapshot import take_snapshot
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -258,6 +259,7 @@ def render_note(
         reach_chart=_reach_chart(stored, text, lang),
         portfolio_rows=portfolio_rows,
         portfolio_chart=portfolio_chart,
+        loans=loans_block(snapshot["loans"], lang) if snapshot.get("loans") else None,
         partners=[
             {**p, **{k: number(p[k], lang) for k in ("rows_in", "rows_loaded", "rows_quarantined")}}
             for p in snapshot["partners"]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func, select
 
 from tasks.indicators.periods import Period
+from tasks.loans.follow_up import loan_follow_up
 from warehouse.schema import indicator_value, ingest_batch, quarantine
 
 VALUE_FIELDS = ("numerator", "denominator", "value", "target")
@@ -91,6 +92,8 @@ def take_snapshot(conn: Connection, period: Period, comments: str | None = None)
         "partners": partners,
         "reasons": reasons,
         "comments": comments or None,
+        # aging and PAR by MFI at the period's last day, kept so that a version shows what it showed
+        "loans": loan_follow_up(conn.engine, period.end),
     }
 
 

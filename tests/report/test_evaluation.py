@@ -11,6 +11,7 @@ from program_builder import campaign_without_week_2, make_program
 
 from tasks.report.evaluation import render_evaluation, write_evaluation
 from tasks.report.evaluation_numbers import evaluate_campaign
+from tasks.report.labels import value_label
 
 CAMPAIGN, PREVIOUS = "2019-2020", "2018-2019"
 
@@ -164,7 +165,7 @@ def test_the_operator_table_says_what_each_column_holds(report):
     mine = [m for m in scenario.MESSAGES if m[0] == CAMPAIGN and m[3] in scenario.ACCEPTED]
     orange = [m for m in mine if operators[m[2]] == "orange"]
     delivered = sum(m[3] == "delivered" for m in orange)
-    row = table.split("<td>orange</td>")[1].split("</tr>")[0]
+    row = table.split(f"<td>{value_label('operator', 'orange', 'en')}</td>")[1].split("</tr>")[0]
     assert [c.split("<")[0] for c in row.split('class="num">')[1:]] == [
         str(len(orange)),
         str(delivered),
@@ -246,3 +247,12 @@ def test_a_total_over_every_campaign_says_so(report):
     assert "all campaigns" in total
     weeks = sum(scenario.weeks_broadcast(c) for c in scenario.CAMPAIGNS)  # both campaigns, to date
     assert cell(page, "sms_weeks_broadcast", CAMPAIGN).startswith(f"{weeks} ")
+
+
+def test_the_json_and_the_page_carry_the_loans_aging_and_par_at_the_window_s_end(report):
+    payload, page = report
+    loans = payload["loans"]
+    assert loans["as_of"] == payload["end"]
+    outstanding = sum(row["outstanding_xof"] for row in loans["aging"])
+    assert outstanding == pytest.approx(sum(row["gross_loan_portfolio_xof"] for row in loans["par"]))
+    assert '<section id="loans-follow-up">' in page

@@ -153,3 +153,39 @@ def test_the_program_targets_are_those_of_the_catalogue(program):
         "sms_weeks_broadcast": 42,
     }
     assert catalogue["sms_weeks_broadcast"].target_for({"campaign": "2019-2020"}) == 21
+
+
+def _aging_row(page: str, bucket: str) -> list[str]:
+    section = re.search(r'<section id="loans-follow-up">(.*?)</section>', page, re.DOTALL).group(1)
+    row = re.search(rf"<td>{re.escape(bucket)}</td>(.*?)</tr>", section, re.DOTALL).group(1)
+    return [htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+
+
+def test_the_note_shows_the_loans_aging_and_par_by_mfi_at_the_period_s_last_day(
+    program_in_november, tmp_path
+):
+    page = _note(program_in_november, tmp_path, "fr")
+    # counted from LOANS: days past due at 31/12/2019 from each maturity; outstanding = principal − repaid
+    late: dict[str, list[float]] = {}
+    for _, principal, maturity, *_rest, repaid in LOANS:
+        days = (PERIOD_END - date.fromisoformat(maturity)).days
+        bucket = "à jour" if days <= 0 else "181+" if days > 180 else "91-180" if days > 90 else "other"
+        late.setdefault(bucket, []).append(principal - repaid)
+    assert "Suivi des crédits au 31/12/2019" in page
+    assert _aging_row(page, "&gt;180")[:2] == [
+        number(len(late["181+"]), "fr"),
+        number(sum(late["181+"]), "fr"),
+    ]
+    assert _aging_row(page, "à jour")[:2] == [
+        number(len(late["à jour"]), "fr"),
+        number(sum(late["à jour"]), "fr"),
+    ]
+    soro = [
+        (p - r, (PERIOD_END - date.fromisoformat(m)).days)
+        for _, p, m, mfi, _, r in LOANS
+        if mfi == "soro_yiriwaso"
+    ]
+    par30 = sum(o for o, days in soro if days > 30) / sum(o for o, _ in soro)
+    section = page.split('<section id="loans-follow-up">')[1].split("</section>")[0]
+    assert f'<td>soro_yiriwaso</td><td class="num">{number(sum(o for o, _ in soro), "fr")}</td>' in section
+    assert f'<td class="num">{percent(par30, "fr")}</td>' in section
