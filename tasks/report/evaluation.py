@@ -61,7 +61,10 @@ def _detail(indicator: Indicator, split: dict[str, Any], lang: str) -> str:
     total that adds every campaign to date (weeks broadcast), so it is not read as this campaign's."""
     if not split:
         return WORDS[lang]["all_campaigns"] if "campaign" in indicator.disaggregations else ""
-    return ", ".join(WORDS[lang]["campaign"].lower() if k == "campaign" else str(v) for k, v in split.items())
+    return ", ".join(
+        WORDS[lang]["campaign"].lower() if k == "campaign" else value_label(k, v, lang)
+        for k, v in split.items()
+    )
 
 
 def _results(
@@ -179,9 +182,11 @@ def _operators(figures: CampaignFigures, lang: str) -> list[dict[str, str]]:
 def _reach_text(rows: list[dict[str, Any]], dim: str, lang: str) -> str:
     if not rows:
         return WORDS[lang]["no_reach"]
-    return ", ".join(
-        f"{r['disaggregation'][dim] or WORDS[lang]['unknown']} {_ratio_text(r, lang)}" for r in rows
-    )
+
+    def named(code: Any) -> str:
+        return value_label(dim, code, lang) if code else WORDS[lang]["unknown"]
+
+    return ", ".join(f"{named(r['disaggregation'][dim])} {_ratio_text(r, lang)}" for r in rows)
 
 
 def _lessons(evaluation: Evaluation, lang: str) -> list[dict[str, str]]:

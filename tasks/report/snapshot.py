@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, func, or_, select
 
 from tasks.indicators.periods import Period
 from tasks.loans.follow_up import loan_follow_up
@@ -41,11 +41,21 @@ def _values(conn: Connection, period: Period) -> list[dict[str, Any]]:
 
 
 def _period_batches(conn: Connection, period: Period) -> list[int]:
-    """The ingest batches the period's own values were computed from (indicator_value.batches)."""
-    v = indicator_value.c
+    """The ingest batches the period's own values were computed from (indicator_value.batches), and the
+    files received during the period that loaded nothing (rejected whole or failed): they fed no value,
+    but the officer must see them."""
+    v, b = indicator_value.c, ingest_batch.c
     found: set[int] = set()
     for batches in conn.scalars(select(v.batches).where(v.period == period.id)):
         found.update(int(b) for b in json.loads(batches or "[]"))
+    loaded_nothing = conn.scalars(
+        select(b.batch_id).where(
+            or_(b.status.in_(("rejected", "failed")), func.coalesce(b.rows_loaded, 0) == 0),
+            b.started_at >= period.starts_at,
+            b.started_at < period.ends_before,
+        )
+    )
+    found.update(loaded_nothing)
     return sorted(found)
 
 
@@ -53,7 +63,7 @@ def _data_quality(
     conn: Connection, batch_ids: list[int]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Of the batches that fed the period: files per partner with rows loaded and quarantined, and the
-    commonest quarantine reasons. A file rejected whole fed no value, so it is not counted here."""
+    commonest quarantine reasons."""
     b = ingest_batch.c
     per_partner = conn.execute(
         select(

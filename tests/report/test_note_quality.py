@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import insert
 
@@ -68,3 +70,21 @@ def test_the_rendered_section_shows_the_period_s_reasons_and_not_the_others(two_
     quality = page.split('id="quality"')[1].split("</section>")[0]
     assert "31/02/2019 is not a date" in quality
     assert "-5 is not positive" not in quality and "0 is not a price" not in quality and "wfp" not in quality
+
+
+def test_a_file_rejected_whole_during_the_period_is_shown_though_it_fed_no_value(two_periods):
+    program, batches = two_periods
+    rejected = program.batch(
+        "amassa",
+        "loans",
+        status="rejected",
+        rows_in=3,
+        rows_loaded=0,
+        started_at=datetime(2019, 6, 3, tzinfo=UTC),
+    )
+    later = program.batch("amassa", "loans", status="rejected", started_at=datetime(2019, 9, 3, tzinfo=UTC))
+    may_june = _quality(program, "201903B")
+    assert rejected in may_june["batches"] and later not in may_june["batches"]
+    amassa = next(p for p in may_june["partners"] if p["partner"] == "amassa")
+    assert (amassa["files"], amassa["rejected"]) == (2, 1)  # the May file and the rejected June one
+    assert later in _quality(program, "201905B")["batches"]

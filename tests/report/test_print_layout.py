@@ -91,12 +91,19 @@ def printed(tmp_path_factory, chromium):
     program.beneficiary("OP1", "producer_org")
     program.beneficiary("E1", "mse")
     program.session("S1", held_on="2019-05-10")
-    program.loan("L1", principal=1_250_000, maturity="2019-05-30").repaid(400_000, on="2019-05-30")
-    program.loan("L2", principal=2_000_000, maturity="2019-06-20", mfi="kafo_jiginew", crop="rice")
+    loans_file = program.batch(
+        "amassa", "loans", rows_in=20, rows_quarantined=12
+    )  # 2 loaded rows feed values
+    program.loan("L1", principal=1_250_000, maturity="2019-05-30", batch=loans_file).repaid(
+        400_000, on="2019-05-30"
+    )
+    program.loan(
+        "L2", principal=2_000_000, maturity="2019-06-20", mfi="kafo_jiginew", crop="rice", batch=loans_file
+    )
     for producer, operator in (("P0", "orange"), ("P1", "malitel")):
         program.message(1, producer, "delivered", final_at="2019-11-04 09:00", operator=operator)
         program.message(3, producer, "undelivered", final_at="2019-11-18 09:00", operator=operator)
-    reasons = _quarantine_rows(program, program.batch("amassa", "loans", rows_in=20, rows_quarantined=12))
+    reasons = _quarantine_rows(program, loans_file)
     for period in ("201902B", "201903B"):
         program.compute(period)
     issue_note(program.engine, "201903B", tmp_path / "notes", "fr", program.config_dir, pdf=False)
