@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from malux.cli.errors import user_errors
+from malux.cli.shown import shown
 
 out = Console()
 
@@ -34,11 +35,10 @@ def quarantine_show(batch_id: int = typer.Argument(..., help="Batch id, from `ma
 
     engine, batch = _batch(batch_id)
     rows = held_rows(engine, batch_id)
-    table = Table(
-        "row", "column", "value", "reason", title=f"Batch {batch_id}: {batch.file_name} ({batch.dataset})"
-    )
+    title = f"Batch {batch_id}: {shown(batch.file_name)} ({batch.dataset})"
+    table = Table("row", "column", "value", "reason", title=title)
     for row in rows:
-        table.add_row(str(row.source_row), row.column or "", row.value or "", row.reason)
+        table.add_row(str(row.source_row), row.column or "", shown(row.value or ""), shown(row.reason))
     out.print(table)
     out.print(
         f"{batch.status}: rows in {batch.rows_in}, loaded {batch.rows_loaded}, quarantined "
@@ -46,10 +46,10 @@ def quarantine_show(batch_id: int = typer.Argument(..., help="Batch id, from `ma
         highlight=False,
     )
     if batch.error:
-        out.print(f"error: {batch.error}", highlight=False, soft_wrap=True)
+        out.print(f"error: {shown(batch.error)}", highlight=False, soft_wrap=True)
     report = work_dir(get_settings().root, batch_id) / REPORT_NAME
     if report.exists():
-        out.print(f"Validation report: {report.as_uri()}", highlight=False, soft_wrap=True)
+        out.print(f"Validation report: {shown(report.as_uri())}", highlight=False, soft_wrap=True)
 
 
 @user_errors
@@ -69,4 +69,4 @@ def quarantine_report(
     path, count = write_rejection_report(
         engine, batch_id, target, settings.config_dir, settings.expectations_dir
     )
-    out.print(f"Rejection report of batch {batch_id} ({count} reason(s)): {path}", highlight=False)
+    out.print(f"Rejection report of batch {batch_id} ({count} reason(s)): {shown(path)}", highlight=False)
