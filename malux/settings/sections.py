@@ -55,7 +55,7 @@ class LakeSettings(Section):
         1 << 20,
         gt=0,
         validation_alias="MALUX_MAX_LINE_BYTES",
-        description="a text file with a longer line is rejected whole, before it is read into memory",
+        description="a CSV or text file with a longer line is rejected whole, before it is read into memory",
         json_schema_extra={"doc_default": "`1048576` (1 MiB)"},
     )
 
