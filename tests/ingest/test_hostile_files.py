@@ -358,9 +358,21 @@ def test_a_declared_single_byte_encoding_on_a_utf8_file_is_refused_not_garbled(t
         standardise_file(path, "beneficiaries", "p", config)
 
 
+def test_a_long_bad_value_is_held_back_with_its_value_capped(warehouse_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    cercle = "Sansansan" * 1000  # no cercle of Mali: held back, and quoted in the quarantine
+    path.write_text(f"{HEADER}\n{_row(1)}\n{_row(2).replace(',San,San,San,', f',{cercle},San,San,')}\n")
+    summary = ingest_file(path, "beneficiaries")
+    assert (summary.rows_in, summary.rows_loaded, summary.rows_quarantined) == (2, 1, 1)
+    ((row, column, value, check),) = [h for h in _held(warehouse_url) if h[1] == "cercle"]
+    assert (row, check) == (3, "parse_cercle")
+    assert value.startswith(cercle[:400]) and len(value) < 1000 and f"{len(cercle) - 500:,} more" in value
+
+
 def test_a_long_error_is_capped_where_it_is_stored_and_printed() -> None:
     from warehouse.capped import LIMIT, capped
 
     text = "é" * (LIMIT + 1234)
     assert capped(text) == "é" * LIMIT + "… (1,234 more characters)"
     assert capped("short") == "short"
+    assert capped(capped(text)) == capped(text)  # each step may cap: the count stays the original's
