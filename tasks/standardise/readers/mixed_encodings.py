@@ -30,7 +30,7 @@ def _first_utf8_letter(data: bytes) -> int | None:
         following = array[at + 1]
         hits = at[(following >= low) & (following <= high)]
         found += [int(hits[0])] if len(hits) else []
-    if data.find(b"\xe2\x80") >= 0 or data.find(b"\xe2\x82\xac") >= 0:
+    if data.find(b"\xe2") >= 0:  # â is common in cp1252 French: then one array pass, not two slow finds
         array = np.frombuffer(data, dtype=np.uint8) if array is None else array
         at = np.flatnonzero(array[:-2] == 0xE2)
         second, third = array[at + 1], array[at + 2]
