@@ -12,6 +12,7 @@ from tasks.ingest.models import BatchSummary
 from tasks.ingest.publish import publish_batch
 from tasks.ingest.register import previous_summary, register_batch
 from tasks.ingest.stage import standardise_batch
+from tasks.ingest.unfinished import failed_unless_finished
 from tasks.validate.steps import validate_batch
 from tasks.warehouse_schema import ensure_schema
 
@@ -23,8 +24,9 @@ def ingest_file(path: Path, dataset: str, partner: str | None = None) -> BatchSu
     ticket = register_batch(path, dataset, partner)
     if ticket.already_ingested:
         return previous_summary(ticket)
-    staged = standardise_batch(ticket)
-    verdict = validate_batch(staged)
-    summary = publish_batch(verdict)
+    with failed_unless_finished(ticket):  # a crash marks the batch failed, with its reason
+        staged = standardise_batch(ticket)
+        verdict = validate_batch(staged)
+        summary = publish_batch(verdict)
     run_after_load(dataset)  # the dataset's declared hooks: delivery reports advance the outbox
     return summary

@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 from flows.ingest_file import ingest_file
 from malux.settings import get_settings
 from tasks.alerts.webhook import notify_failure
-from tasks.ingest.landing import landed_files, loaded_hashes, unknown_folders
+from tasks.ingest.landing import landed_files, loaded_hashes, refused_files, unknown_folders
 from tasks.ingest.models import BatchRejected, BatchSummary
 from tasks.warehouse_schema import ensure_schema
 from warehouse import batches
@@ -25,6 +25,8 @@ def landing_scan(landing_dir: str | None = None) -> list[BatchSummary]:
     logger = get_run_logger()
     for folder in unknown_folders(root):
         logger.warning("%s: not a dataset folder, its files are left alone", folder)
+    for path in refused_files(root):
+        logger.warning("%s: a symbolic link or not a regular file, left alone", path)
     engine = engine_for(settings.database_url)
     done = loaded_hashes(engine)
     summaries: list[BatchSummary] = []

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, select, update
 
+from warehouse.capped import capped
 from warehouse.schema import ingest_batch
 
 
@@ -23,7 +24,7 @@ class BatchRow:
     rows_in: int | None
     rows_loaded: int | None
     rows_quarantined: int | None
-    status: str
+    status: str  # received | loaded | rejected | failed
     error: str | None
 
 
@@ -86,13 +87,27 @@ def reject(engine: Engine, batch_id: int, error: str, rows_in: int | None = None
             .where(ingest_batch.c.batch_id == batch_id)
             .values(
                 status="rejected",
-                error=error,
+                error=capped(error),
                 rows_in=rows_in,
                 rows_loaded=0,
                 rows_quarantined=rows_in or 0,
                 finished_at=now(),
             )
         )
+
+
+def fail(engine: Engine, batch_id: int, error: str) -> bool:
+    """Mark a batch whose run ended without loading or rejecting it `failed`, with the (capped) reason.
+
+    Only a batch still `received` changes: a rejection or a load already said how the run ended.
+    """
+    with engine.begin() as conn:
+        changed = conn.execute(
+            update(ingest_batch)
+            .where(ingest_batch.c.batch_id == batch_id, ingest_batch.c.status == "received")
+            .values(status="failed", error=capped(error), finished_at=now())
+        ).rowcount
+    return bool(changed)
 
 
 def mark_loaded(

@@ -59,7 +59,7 @@ ingest_batch = Table(
     Column("rows_in", Integer),
     Column("rows_loaded", Integer),
     Column("rows_quarantined", Integer),
-    Column("status", String(16), nullable=False),  # received | loaded | rejected
+    Column("status", String(16), nullable=False),  # received | loaded | rejected | failed
     Column("error", Text),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),

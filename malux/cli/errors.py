@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
+from malux.cli.shown import shown
+
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
 
@@ -32,7 +34,7 @@ def user_errors(func: F) -> F:
             WarehouseError,
             BatchRejected,
         ) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {shown(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from malux.cli.errors import err, user_errors
 from malux.cli.formats import Format
+from malux.cli.shown import shown
 
 out = Console()
 
@@ -38,10 +39,10 @@ def ingest(
             with in_process_flows():
                 s = ingest_file(path=path, dataset=dataset, partner=partner)
         except BatchRejected as exc:
-            err.print(f"[bold red]rejected:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]rejected:[/] {shown(exc)}", highlight=False, soft_wrap=True)
             rejected += 1
             continue
-        out.print(f"{path}: {s.describe()}", highlight=False, soft_wrap=True)
+        out.print(f"{shown(path)}: {s.describe()}", highlight=False, soft_wrap=True)
     if rejected:
         raise typer.Exit(1)
 
@@ -72,9 +73,9 @@ def list_batches(fmt: Format = typer.Option(Format.table, "--format", help="tabl
     for r in rows:
         table.add_row(
             str(r.batch_id),
-            r.partner,
+            shown(r.partner),
             r.dataset,
-            r.file_name,
+            shown(r.file_name),
             *(str(v) for v in (r.rows_in, r.rows_loaded, r.rows_quarantined)),
             r.status,
         )

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from malux.cli.errors import err, user_errors
+from malux.cli.shown import shown
 
 out = Console()
 
@@ -24,7 +25,7 @@ def kobo_pull_cmd(
     try:
         required_token(get_settings().kobo)  # refuse at once, before Prefect is even imported
     except KoboError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {shown(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     from flows.kobo_pull import kobo_pull
     from malux.cli.environment import in_process_flows
@@ -34,12 +35,12 @@ def kobo_pull_cmd(
         with in_process_flows():
             s = kobo_pull(asset_uid=asset, base_url=url)
     except KoboError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {shown(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except BatchRejected as exc:
-        err.print(f"[bold red]rejected:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]rejected:[/] {shown(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if s is None:
         out.print(f"asset {asset}: nothing new", highlight=False)
         return
-    out.print(f"asset {asset}: {s.file_name}: {s.describe()}", highlight=False, soft_wrap=True)
+    out.print(f"asset {shown(asset)}: {shown(s.file_name)}: {s.describe()}", highlight=False, soft_wrap=True)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from malux.cli.errors import user_errors
 from malux.cli.formats import Format
+from malux.cli.shown import shown
 
 out = Console()
 
@@ -35,19 +36,19 @@ def partners_check(
         typer.echo(json.dumps({**asdict(layout), "ok": layout.ok}, indent=2, ensure_ascii=False))
     else:
         where = f"sheet {layout.sheet!r}, " if layout.sheet else ""
-        out.print(f"{layout.file}: {where}header row {layout.header_row}", highlight=False)
+        out.print(f"{shown(layout.file)}: {shown(where)}header row {layout.header_row}", highlight=False)
         if layout.skipped_rows:
             out.print(f"skipped tag row(s) under the header: {layout.skipped_rows}", highlight=False)
         table = Table("canonical column", "read from header", title=f"{dataset} ({partner or 'canonical'})")
         for name, header in layout.mapped.items():
-            table.add_row(name, header)
+            table.add_row(name, shown(header))
         for name, headers in layout.missing.items():
-            table.add_row(name, f"[red]MISSING (required): {' or '.join(map(repr, headers))}[/]")
+            table.add_row(name, f"[red]MISSING (required): {shown(' or '.join(map(repr, headers)))}[/]")
         for name in layout.absent_optional:
             table.add_row(name, "[dim]absent (optional)[/]")
         out.print(table)
-        out.print(f"ignored headers: {layout.ignored or 'none'}", highlight=False, soft_wrap=True)
+        out.print(f"ignored headers: {shown(layout.ignored or 'none')}", highlight=False, soft_wrap=True)
         if layout.duplicated:
-            out.print(f"duplicated headers: {layout.duplicated}", highlight=False)
+            out.print(f"duplicated headers: {shown(layout.duplicated)}", highlight=False)
     if not layout.ok:
         raise typer.Exit(1)

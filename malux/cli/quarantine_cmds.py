@@ -10,6 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from malux.cli.errors import user_errors
+from malux.cli.shown import shown
+from warehouse.capped import capped
 
 out = Console()
 
@@ -35,11 +37,11 @@ def quarantine_show(batch_id: int = typer.Argument(..., help="Batch id, from `ma
 
     engine, batch = _batch(batch_id)
     rows = held_rows(engine, batch_id)
-    table = Table(
-        "row", "column", "value", "reason", title=f"Batch {batch_id}: {batch.file_name} ({batch.dataset})"
-    )
-    for row in rows:  # Text, not markup: a held-back value such as "[/foo]" is shown as it was sent
-        table.add_row(str(row.source_row), Text(row.column or ""), Text(row.value or ""), Text(row.reason))
+    title = f"Batch {batch_id}: {shown(batch.file_name)} ({batch.dataset})"
+    table = Table("row", "column", "value", "reason", title=title)
+    for row in rows:  # Text, not markup: a held-back value such as "[/foo]" is shown as it was sent, capped
+        cells = (row.column or "", capped(row.value or ""), capped(row.reason))
+        table.add_row(str(row.source_row), *(Text(cell) for cell in cells))
     out.print(table)
     out.print(
         f"{batch.status}: rows in {batch.rows_in}, loaded {batch.rows_loaded}, quarantined "
@@ -47,10 +49,10 @@ def quarantine_show(batch_id: int = typer.Argument(..., help="Batch id, from `ma
         highlight=False,
     )
     if batch.error:
-        out.print(f"error: {batch.error}", highlight=False, soft_wrap=True)
+        out.print(f"error: {shown(batch.error)}", highlight=False, soft_wrap=True)
     report = work_dir(get_settings().root, batch_id) / REPORT_NAME
     if report.exists():
-        out.print(f"Validation report: {report.as_uri()}", highlight=False, soft_wrap=True)
+        out.print(f"Validation report: {shown(report.as_uri())}", highlight=False, soft_wrap=True)
 
 
 @user_errors
@@ -70,4 +72,4 @@ def quarantine_report(
     path, count = write_rejection_report(
         engine, batch_id, target, settings.config_dir, settings.expectations_dir
     )
-    out.print(f"Rejection report of batch {batch_id} ({count} reason(s)): {path}", highlight=False)
+    out.print(f"Rejection report of batch {batch_id} ({count} reason(s)): {shown(path)}", highlight=False)

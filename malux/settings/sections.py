@@ -52,6 +52,13 @@ class LakeSettings(Section):
         description="where the lake, the raw archive, the SQLite warehouse, SMS files and reports live",
         json_schema_extra={"doc_default": "`./data`"},
     )
+    max_line_bytes: int = Field(
+        1 << 20,
+        gt=0,
+        validation_alias="MALUX_MAX_LINE_BYTES",
+        description="a CSV or text file with a longer line is rejected whole, before it is read into memory",
+        json_schema_extra={"doc_default": "`1048576` (1 MiB)"},
+    )
 
     @cached_property
     def root(self) -> Path:

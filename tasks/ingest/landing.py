@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from tasks.ingest.register import sha256_of
+from tasks.ingest.raw_copy import sha256_of
 from warehouse.datasets import load_order
 from warehouse.schema import DATASET_TABLES, ingest_batch
 
@@ -30,12 +30,19 @@ def landed_files(landing_dir: Path, config_dir: Path) -> list[LandedFile]:
     found = []
     for path in sorted(landing_dir.glob("*/*/*")):
         partner, dataset = path.parent.parent.name, path.parent.name
-        if not path.is_file() or path.name.startswith(".") or path.suffix.lower() not in _SUFFIXES:
+        if path.is_symlink() or not path.is_file() or path.name.startswith("."):
+            continue  # a link may point anywhere: reported by the flow (`refused_files`), never read
+        if path.suffix.lower() not in _SUFFIXES:
             continue
         if dataset not in DATASET_TABLES:
             continue  # reported by the flow: a folder that names no dataset
         found.append(LandedFile(path, partner, dataset, sha256_of(path)))
     return sorted(found, key=lambda f: (order.index(f.dataset), f.partner, f.path.name))
+
+
+def refused_files(landing_dir: Path) -> list[Path]:
+    """Links and other non-regular entries where files belong, so the scan can say why they were left."""
+    return sorted(p for p in landing_dir.glob("*/*/*") if p.is_symlink() or not (p.is_file() or p.is_dir()))
 
 
 def unknown_folders(landing_dir: Path) -> list[Path]:

@@ -11,6 +11,7 @@ from tasks.batch import Verdict
 from tasks.ingest.history import record_replacements
 from tasks.ingest.models import BatchSummary
 from warehouse import batches
+from warehouse.capped import LIMIT, capped
 from warehouse.db import engine_for
 from warehouse.lake import partition_path, place_atomic
 from warehouse.rows import records, replace_by_key
@@ -25,6 +26,10 @@ def publish_batch(verdict: Verdict) -> BatchSummary:
     ticket = verdict.staged.ticket
     passed = pq.read_table(verdict.passed_path)  # Arrow all the way into the database
     held = pd.read_parquet(verdict.quarantine_path)
+    for column in ("value", "reason"):  # a partner's cell quoted whole would be a megabyte in every report
+        long = held[column].astype("string").str.len().gt(LIMIT).fillna(False).astype(bool)
+        if long.any():
+            held.loc[long, column] = held.loc[long, column].map(capped)
     rows_in = verdict.staged.rows_in
     if verdict.rows_passed + verdict.rows_quarantined != rows_in:
         raise AssertionError(

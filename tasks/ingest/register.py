@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 from pathlib import Path
 
 from prefect import task
@@ -12,6 +10,7 @@ from prefect import task
 from malux.settings import get_settings
 from tasks.batch import BatchTicket
 from tasks.ingest.models import BatchSummary
+from tasks.ingest.raw_copy import archive_copy, refuse_unless_regular
 from warehouse import batches
 from warehouse.db import engine_for
 from warehouse.schema import DATASET_TABLES
@@ -19,49 +18,30 @@ from warehouse.schema import DATASET_TABLES
 CANONICAL = "canonical"  # the partner name of a file whose headers already are the canonical names
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def archive_raw(source: Path, raw_dir: Path, sha256: str) -> Path:
-    """Copy the file under its hash; an archived file is never rewritten, and is read-only."""
-    target = raw_dir / sha256[:2] / sha256 / source.name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, target)
-    return target
-
-
 def check_input(path: Path, dataset: str) -> None:
-    """Refuse, in one clear sentence, what cannot even be opened: an unknown dataset, a missing file."""
+    """Refuse, in one clear sentence, what cannot be opened: an unknown dataset, a missing file, a link."""
     if dataset not in DATASET_TABLES:
         raise ValueError(f"unknown dataset {dataset!r}: expected one of {', '.join(sorted(DATASET_TABLES))}")
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+    refuse_unless_regular(path)
     if not os.access(path, os.R_OK):
         raise PermissionError(f"{path}: cannot be read")
 
 
 @task(name="register-batch")
 def register_batch(path: Path, dataset: str, partner: str | None = None) -> BatchTicket:
-    """One ledger row per distinct file content; the same bytes twice are recognised, not loaded twice."""
+    """One ledger row per distinct file content; the same bytes twice are recognised, not loaded twice.
+
+    The file is read once, into the raw archive; its sha256 is the copy's, and every later step reads it.
+    """
     settings = get_settings()
     path = Path(path)
     check_input(path, dataset)
-    sha = sha256_of(path)
+    raw, sha = archive_copy(path, settings.raw_dir)
     engine = engine_for(settings.database_url)
     with engine.connect() as conn:
         seen = batches.find_by_sha(conn, sha)
     if seen and seen.status == "loaded":
         return BatchTicket(seen.batch_id, seen.dataset, seen.partner, path, Path(seen.raw_path), sha, True)
-    raw = archive_raw(path, settings.raw_dir, sha)
     partner = partner or CANONICAL
     batch_id = batches.open_batch(
         engine, partner=partner, dataset=dataset, file_name=path.name, raw_path=str(raw), sha256=sha

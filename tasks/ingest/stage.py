@@ -13,6 +13,7 @@ from tasks.ingest.register import CANONICAL
 from tasks.standardise.errors import InputError
 from tasks.standardise.file import standardise_file
 from warehouse import batches, lake
+from warehouse.capped import capped
 from warehouse.db import engine_for
 from warehouse.schema import DATASET_TABLES
 
@@ -31,7 +32,7 @@ def standardise_batch(ticket: BatchTicket) -> StagedBatch:
         result = standardise_file(ticket.raw_path, ticket.dataset, partner, settings.config_dir)
     except InputError as exc:
         # The archived copy is what was read, but the person knows the file by the name they gave.
-        message = str(exc).replace(str(ticket.raw_path), str(ticket.source))
+        message = capped(str(exc).replace(str(ticket.raw_path), str(ticket.source)))
         batches.reject(engine_for(settings.database_url), ticket.batch_id, message)
         raise BatchRejected(message) from exc
     folder = work_dir(settings.root, ticket.batch_id)
@@ -39,6 +40,6 @@ def standardise_batch(ticket: BatchTicket) -> StagedBatch:
     # a work file, read once: written fast, uncompressed
     lake.write_rows(result.table, rows_path, lake.unique_columns(DATASET_TABLES[ticket.dataset]), "none")
     issues = {name: [getattr(issue, name) for issue in result.issues] for name in ISSUES_SCHEMA.names}
-    issues["value"] = [None if value is None else str(value) for value in issues["value"]]
+    issues["value"] = [None if value is None else capped(value) for value in issues["value"]]
     pq.write_table(pa.table(issues, schema=ISSUES_SCHEMA), issues_path)
     return StagedBatch(ticket, rows_path, issues_path, result.rows_in, result.sheet, tuple(result.ignored))

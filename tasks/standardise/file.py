@@ -16,6 +16,7 @@ from malux.settings import get_settings
 from tasks.standardise.cercles import resolve_cercle
 from tasks.standardise.errors import InputError
 from tasks.standardise.mapping import ColumnSpec, Mapping, load_mapping
+from tasks.standardise.nul_cells import without_nul_cells
 from tasks.standardise.phones import normalise_phones
 from tasks.standardise.reader import Grid, read_grids
 from tasks.standardise.result import Layout, RowIssue, Standardised
@@ -306,7 +307,7 @@ def standardise_file(
     raw_phones = None
     for name, spec in mapping.columns.items():
         index = positions.get(name)
-        raws = grid.column(index, start, stop)
+        raws = without_nul_cells(grid.column(index, start, stop), numbers, name, issues)
         if name == "phone" and "phone_raw" in table.c:
             raw_phones = _as_list(raws)
             continue
@@ -315,7 +316,7 @@ def standardise_file(
             columns[name] = _as_list(columns[name])
         if spec.per_header and index is not None:
             unit_at = folded.index(fold(spec.per_header)) if fold(spec.per_header) in folded else None
-            units = _as_list(grid.column(unit_at, start, stop))
+            units = _as_list(without_nul_cells(grid.column(unit_at, start, stop), numbers, name, issues))
             columns[name] = _per_unit(spec, columns[name], units, numbers, issues)
     _derive(columns, raw_phones, numbers, config_dir, table, issues)
     order = [c.name for c in table.columns if c.name != "batch_id"]

@@ -14,6 +14,7 @@ _PARSE = {
     "parse_amount": "un nombre, par exemple 1 250 000, 1250000 ou 12,5",
     "parse_bool": "oui ou non",
     "parse_cercle": "le nom d'un cercle du Mali, par exemple San, Tominian ou Ségou",
+    "parse_text": "un texte lisible, sans caractère nul (octet 0x00)",
 }
 
 

@@ -19,6 +19,7 @@ from tasks.validate.gx_data_docs import SITE_FOLDER, build_data_docs
 from tasks.validate.references import check_references
 from tasks.validate.suites import load_suite_dict
 from warehouse import batches, lake
+from warehouse.capped import capped
 from warehouse.db import engine_for
 from warehouse.schema import DATASET_TABLES
 
@@ -90,7 +91,7 @@ def validate_batch(staged: StagedBatch) -> Verdict:
             f"{settings.warehouse.max_quarantine_share:.0%} a batch may hold back; most frequent: {top}"
         )
         batches.reject(engine, ticket.batch_id, message, rows_in=staged.rows_in)
-        raise BatchRejected(message)
+        raise BatchRejected(capped(message))
     held = frame["source_row"].isin(bad_rows)
     passed_path = staged.rows_path.with_name("passed.parquet")
     quarantine_path = staged.rows_path.with_name("quarantine.parquet")

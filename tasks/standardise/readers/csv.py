@@ -14,8 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from malux.settings import get_settings
 from tasks.standardise.errors import InputError
 from tasks.standardise.readers.grid import Grid, TextColumns
+from tasks.standardise.readers.lines import refuse_long_lines
 from tasks.standardise.readers.text import TextSource, open_text, transcoded
 
 _DELIMITERS = (",", ";", "\t", "|")
@@ -113,6 +115,7 @@ def _read_csv_columns(source: TextSource, delimiter: str) -> Grid | None:
 
 def read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Grid:
     """The CSV's non-empty rows numbered by physical line; the csv module reads what pyarrow cannot."""
+    refuse_long_lines(path, get_settings().lake.max_line_bytes)  # before the bytes are read whole
     source = open_text(path, path.read_bytes(), encoding)
     delimiter = delimiter or _sniff(source.head)
     fast = _read_csv_columns(source, delimiter)

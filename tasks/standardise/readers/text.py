@@ -12,8 +12,16 @@ import numpy as np
 import pyarrow as pa
 
 from tasks.standardise.errors import InputError
+from tasks.standardise.readers.mixed_encodings import refuse_mixed_encodings
 
 _HEAD_CHARS = 1 << 20  # the text the csv module reads: titles, the header, the first rows
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 @lru_cache(maxsize=8)
@@ -72,13 +80,24 @@ class TextSource:
         return (self.bom if self.codec == "utf-8" else 0) + len(head[:chars].encode("utf-8"))
 
 
-def open_text(path: Path, data: bytes, encoding: str | None) -> TextSource:
-    """A text file with its encoding: the mapping's, else UTF-8 (with or without BOM), else cp1252.
+def _candidates(data: bytes, encoding: str | None) -> list[str]:
+    """The mapping's encoding, else the one a UTF-16 or UTF-32 byte-order mark names, else UTF-8, cp1252."""
+    if encoding:
+        return [encoding]
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return [codec]
+    return ["utf-8-sig", "cp1252"]
 
-    A single-byte body is not decoded here; `.text()` decodes the whole file when a reader needs it."""
-    if b"\x00" in data[:4096]:
-        raise InputError(f"{path.name}: not a text file (binary content); expected CSV, XLSX or JSON")
-    for candidate in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
+
+def open_text(path: Path, data: bytes, encoding: str | None) -> TextSource:
+    """A text file with its encoding: the mapping's, else the byte-order mark's, else UTF-8, else cp1252.
+
+    A single-byte body is not decoded here; `.text()` decodes the whole file when a reader needs it. A NUL
+    byte in a text is one damaged cell, which the standardiser holds back; only bytes that decode in no
+    candidate encoding make a file "not a text file"."""
+    candidates = _candidates(data, encoding)
+    for candidate in candidates:
         try:
             codec = codecs.lookup(candidate).name
         except LookupError:
@@ -87,6 +106,7 @@ def open_text(path: Path, data: bytes, encoding: str | None) -> TextSource:
         if failing is not None:
             if any(data.find(bytes([byte])) >= 0 for byte in failing):
                 continue
+            refuse_mixed_encodings(path, data, codec)
             source = TextSource(data, codec, single_byte=True)
         elif codec in ("utf-8", "utf-8-sig"):
             bom = 3 if codec == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0
@@ -102,7 +122,9 @@ def open_text(path: Path, data: bytes, encoding: str | None) -> TextSource:
                 continue
         _refuse_control_characters(path, source.head)
         return source
-    tried = encoding or "UTF-8 or cp1252"
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{path.name}: not a text file (binary content); expected CSV, XLSX or JSON")
+    tried = encoding or ("UTF-8 or cp1252" if len(candidates) > 1 else candidates[0].upper())
     raise InputError(f"{path.name}: cannot be decoded as {tried}; set file.encoding in the partner mapping")
 
 
