@@ -169,7 +169,7 @@ class ReceiverApp:
         callback, _token = kannel_dlr(fields)
         if callback.status_at > self._now() + timedelta(seconds=self.limits.clock_skew_s):
             log.warning(
-                "refused a Kannel report for message %s: its time %s is in the future",
+                "refused a kannel report for message %s: its time %s is in the future",
                 callback.message_id, callback.status_at.isoformat(),
             )  # fmt: skip
             return 400, "implausible time"
