@@ -65,7 +65,7 @@ class _Route:
 
     signs: Callable[[Fields], str | None]  # the subject of the token, from the query alone
     token_in_path: bool
-    refused: str  # the log line of a bad token
+    what: Callable[[Fields], str]  # what a refused callback was, for the log
     handle: Callable[[ReceiverApp, Fields], Awaitable[Answer]]
 
 
@@ -106,7 +106,7 @@ class ReceiverApp:
         token = path_token if route.token_in_path else _first(fields, "token")
         subject = route.signs(fields)
         if not subject or not token_is_valid(subject, token, self.secret):
-            log.warning(route.refused, _printable_mid(fields))
+            log.warning("refused %s: bad token", route.what(fields))
             return 403, "bad token"
         try:
             body = await asyncio.wait_for(self._body(request), self.limits.body_timeout_s)
@@ -194,20 +194,19 @@ class ReceiverApp:
 
 ROUTES: dict[str, _Route] = {
     "/dlr/kannel": _Route(
-        lambda f: _first(f, "mid") or None, False, "refused a Kannel callback for message %s: bad token",
-        ReceiverApp.dlr_kannel,
+        lambda f: _first(f, "mid") or None, False,
+        lambda f: f"a Kannel callback for message {_printable_mid(f)}", ReceiverApp.dlr_kannel,
     ),
     "/dlr/africastalking": _Route(
-        lambda _f: "gateway:africastalking-dlr", True,
-        "refused an Africa's Talking delivery report: bad token%.0s", ReceiverApp.dlr_africastalking,
+        lambda _f: "gateway:africastalking-dlr", True, lambda _f: "an Africa's Talking delivery report",
+        ReceiverApp.dlr_africastalking,
     ),
     "/mo/kannel": _Route(
-        lambda _f: "gateway:kannel-mo", False, "refused an incoming message from kannel: bad token%.0s",
+        lambda _f: "gateway:kannel-mo", False, lambda _f: "an incoming message from kannel",
         lambda app, f: app.mo("kannel", f),
     ),
     "/mo/africastalking": _Route(
-        lambda _f: "gateway:africastalking-mo", True,
-        "refused an incoming message from africastalking: bad token%.0s",
+        lambda _f: "gateway:africastalking-mo", True, lambda _f: "an incoming message from africastalking",
         lambda app, f: app.mo("africastalking", f),
     ),
 }  # fmt: skip

@@ -53,10 +53,15 @@ def test_a_negative_content_length_is_answered_400_at_once_and_its_300_mb_are_ne
     assert requests.get(f"http://127.0.0.1:{server.port}/health", timeout=5).text == "ok"
 
 
-def test_a_body_without_a_token_is_refused_before_it_is_read(server):
+@pytest.mark.parametrize(
+    "path",
+    ["/dlr/kannel?mid=x&status=1", "/dlr/africastalking/" + "f" * 32, "/mo/africastalking/" + "0" * 32],
+    ids=["kannel-dlr", "africastalking-dlr", "africastalking-mo"],
+)
+def test_a_body_without_a_good_token_is_refused_before_it_is_read(server, path):
     before = server.rss_kib()
     with server.connect() as client:
-        client.sendall(_head("/dlr/kannel?mid=x&status=1", f"Content-Length: {HUGE}"))
+        client.sendall(_head(path, f"Content-Length: {HUGE}"))
         assert read_status(client) == 403
         pushed = push(client, HUGE, b"x" * MIB)
     assert pushed < HUGE
