@@ -95,6 +95,7 @@ class ReceiverApp:
 
     async def _answer(self, request: Request) -> Answer:
         path = request.url.path.rstrip("/")
+        where = "/".join(path.split("/")[:3])  # the route without a token in the path, for the log
         if path == "/health":
             return 200, "ok"
         route, path_token = _route(path)
@@ -111,16 +112,16 @@ class ReceiverApp:
         try:
             body = await asyncio.wait_for(self._body(request), self.limits.body_timeout_s)
         except _BodyTooLarge:
-            log.warning("refused a callback on %s: body over %d bytes", path[:16], self.limits.max_body_bytes)
+            log.warning("refused a callback on %s: body over %d bytes", where, self.limits.max_body_bytes)
             return 413, "too large"
         except TimeoutError:
+            log.warning("refused a callback on %s: body too slow", where)
             return 408, "body too slow"
         except ClientDisconnect:
             return 400, "disconnected"
         if body:
             for name, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
                 fields.setdefault(name, []).extend(values)
-        where = "/".join(path.split("/")[:3])
         try:
             return await route.handle(self, fields)
         except MalformedCallback as exc:

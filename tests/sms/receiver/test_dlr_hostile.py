@@ -177,3 +177,14 @@ def test_a_report_timed_now_is_stored(wired_server):
     answer = requests.get(f"http://127.0.0.1:{server.port}{path}", timeout=30)
     assert (answer.status_code, answer.text) == (200, "stored")
     assert statuses(engine)[mid] == "delivered"
+
+
+def test_a_body_sent_too_slowly_is_answered_408(data_dir, tmp_path):
+    migrated_warehouse(f"sqlite:///{data_dir / 'warehouse.sqlite'}").dispose()
+    mid = "2018-2019-w02-B0000"
+    path = f"/dlr/kannel?mid={mid}&token={token_for(mid, SECRET)}"
+    env = SECRET_ENV | {"MALUX_DLR_BODY_TIMEOUT_S": "1"}
+    with dlr_server(data_dir, tmp_path / "dlr.log", env) as server, server.connect() as client:
+        client.sendall(_head(path, "Content-Length: 100") + b"status=1")  # 8 of the 100 bytes, then silence
+        assert read_status(client) == 408
+        assert "body too slow" in server.output()
