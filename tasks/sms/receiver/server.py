@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import socket
 import threading
 import time
@@ -27,6 +28,21 @@ from tasks.sms.receiver.store import ReportWriter
 log = logging.getLogger("malux.dlr")
 BACKLOG = 4096  # a burst waits in the kernel's queue, not refused (capped by net.core.somaxconn)
 STARTS_WITHIN_S = 30.0
+SPARE_FILES = 256  # beyond the connections: the warehouse, logs, the interpreter's own files
+
+
+def fit_open_files(max_connections: int) -> None:
+    """Raise the soft open-file limit so the connection cap, not EMFILE, is what refuses clients."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = max_connections + SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, hard))
+        if ceiling < wanted:
+            log.warning(
+                "open-file limit %d is below MALUX_DLR_MAX_CONNECTIONS %d + %d: raise `ulimit -n`",
+                ceiling, max_connections, SPARE_FILES,
+            )  # fmt: skip
 
 
 class Receiver:
@@ -48,6 +64,7 @@ class Receiver:
             engine, self.writer, self.secret,
             Limits(limits.max_body_bytes, limits.body_timeout_s, limits.clock_skew_s),
         )  # fmt: skip
+        fit_open_files(limits.max_connections)
         # Bound here, not by uvicorn, so the address (and a port taken) is known before serving starts.
         self.socket = socket.create_server((host, port), backlog=BACKLOG)
         config = uvicorn.Config(

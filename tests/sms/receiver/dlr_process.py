@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -45,6 +46,11 @@ class DlrProcess:
         status = Path(f"/proc/{self.process.pid}/status").read_text()
         return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
 
+    def soft_open_files(self) -> int:
+        """The server's soft open-file limit, as the kernel reports it."""
+        limits = Path(f"/proc/{self.process.pid}/limits").read_text()
+        return int(next(line for line in limits.splitlines() if line.startswith("Max open files")).split()[3])
+
     def connect(self, timeout: float = 10.0) -> socket.socket:
         client = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
         client.settimeout(timeout)
@@ -52,14 +58,25 @@ class DlrProcess:
 
 
 @contextmanager
-def dlr_server(data_dir: Path, log: Path, env: dict[str, str]) -> Iterator[DlrProcess]:
-    """`python -m malux.cli.main dlr-server` with these MALUX_* settings; stopped with SIGTERM after."""
+def dlr_server(
+    data_dir: Path, log: Path, env: dict[str, str], open_files: int | None = None
+) -> Iterator[DlrProcess]:
+    """`python -m malux.cli.main dlr-server` with these MALUX_* settings (and that soft open-file limit, as a
+    shell's `ulimit -Sn` would set it); stopped with SIGTERM after."""
+
+    def soft_limit() -> None:
+        if open_files is not None:
+            resource.setrlimit(
+                resource.RLIMIT_NOFILE, (open_files, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+            )
+
     port = free_port()
     full_env = {**os.environ, "MALUX_DATA_DIR": str(data_dir), "COLUMNS": "200", **env}
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "malux.cli.main", "dlr-server", "--port", str(port)],
             stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=ROOT, start_new_session=True,
+            preexec_fn=soft_limit,
         )  # fmt: skip
     running = DlrProcess(process, port, log)
     try:

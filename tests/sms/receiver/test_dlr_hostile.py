@@ -4,6 +4,7 @@ against the real process on a free port, with raw sockets."""
 from __future__ import annotations
 
 import contextlib
+import resource
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from dlr_harness import (
 from dlr_process import DlrProcess, closed_by_server, dlr_server, push, read_status
 
 from tasks.sms.dlr_token import token_for
+from tasks.sms.receiver.server import SPARE_FILES
 
 MIB = 1024 * 1024
 HUGE = 300 * MIB
@@ -188,3 +190,12 @@ def test_a_body_sent_too_slowly_is_answered_408(data_dir, tmp_path):
         client.sendall(_head(path, "Content-Length: 100") + b"status=1")  # 8 of the 100 bytes, then silence
         assert read_status(client) == 408
         assert "body too slow" in server.output()
+
+
+def test_the_server_raises_its_open_file_limit_to_fit_its_connection_cap(data_dir, tmp_path):
+    migrated_warehouse(f"sqlite:///{data_dir / 'warehouse.sqlite'}").dispose()
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    env = SECRET_ENV | {"MALUX_DLR_MAX_CONNECTIONS": "1000"}
+    with dlr_server(data_dir, tmp_path / "dlr.log", env, open_files=256) as server:
+        wanted = 1000 + SPARE_FILES
+        assert server.soft_open_files() == (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard))
