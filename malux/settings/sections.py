@@ -185,7 +185,7 @@ class ReceiverSettings(Section):
         description="the key of the per-message callback tokens",
         json_schema_extra={"doc_default": "random, kept in `data/secrets/`"},
     )
-    # What an internet-facing receiver grants one client (docs/security-receiver.md).
+    # What an internet-facing receiver grants one client (docs/security.md).
     max_body_bytes: int = Field(65536, description="the largest callback body taken (else 413, unread)")
     max_header_bytes: int = Field(16384, description="the largest request line and headers taken (else 400)")
     header_timeout_s: float = Field(

@@ -1,7 +1,7 @@
 """The receiver of delivery reports and incoming messages (`malux dlr-server`): the ASGI app on uvicorn.
 
 uvicorn serves the app (`app.py`) from its own thread and event loop, with the limits an internet-facing
-service needs (docs/security-receiver.md): request head size and time, body size and time, keep-alive,
+service needs (docs/security.md): request head size and time, body size and time, keep-alive,
 connections at once. The writer thread (`store.py`) commits callbacks in batches behind it.
 """
 
