@@ -178,6 +178,22 @@ class ReceiverSettings(Section):
         description="the key of the per-message callback tokens",
         json_schema_extra={"doc_default": "random, kept in `data/secrets/`"},
     )
+    # What an internet-facing receiver grants one client (docs/security-receiver.md).
+    max_body_bytes: int = Field(65536, description="the largest callback body taken (else 413, unread)")
+    max_header_bytes: int = Field(16384, description="the largest request line and headers taken (else 400)")
+    header_timeout_s: float = Field(
+        10.0, description="seconds a client has to send its request line and headers, else it is dropped"
+    )
+    body_timeout_s: float = Field(10.0, description="seconds a client has to send its body, else 408")
+    keep_alive_s: float = Field(5.0, description="seconds an idle kept-alive connection stays open")
+    max_connections: int = Field(
+        4096, description="connections open at once; more are closed at once (the gateway retries)"
+    )
+    clock_skew_s: float = Field(
+        300.0,
+        description="how far a delivery report's time may lie in the future, or before its message was "
+        "queued, before the report is refused as implausible",
+    )
 
 
 class KoboSettings(Section):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, bindparam, case, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tasks.redact import redact
 from tasks.sms.claims import (
     CLAIM_LEASE,
     IN_DOUBT_AFTER,
@@ -147,6 +148,8 @@ def _sort_answers(rows: list, answers: dict[str, SendResult]) -> _Answers:
     sorted_ = _Answers(datetime.now(UTC), [], [], [], [])
     for r in rows:
         answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
+        if answer.error:  # whatever the gateway, no secret reaches the error column
+            answer = replace(answer, error=redact(answer.error)[:500])
         if answer.accepted:
             sorted_.wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
         elif answer.in_doubt:

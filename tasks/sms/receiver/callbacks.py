@@ -34,7 +34,7 @@ AT_STATUSES = {
     "buffered": ReportStatus.BUFFERED,
 }
 AT_OPTOUT_REASONS = frozenset({"userinblacklist"})  # AT's "UserInBlackList": the subscriber refused us
-_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _AT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 
@@ -83,7 +83,7 @@ def epoch_to_utc(value: str) -> datetime:
 def kannel_dlr(fields: dict[str, list[str]]) -> tuple[Callback, str]:
     """The callback of Kannel's dlr-url, and the token it carries (checked by the caller)."""
     mid = _one(fields, "mid")
-    if not _MESSAGE_ID.match(mid):
+    if not MESSAGE_ID.match(mid):
         raise MalformedCallback("mid is not a message id")
     try:
         status = KANNEL_DLR_TYPES[int(_one(fields, "status"))]

@@ -1,225 +1,114 @@
-"""The HTTP receiver of delivery reports and incoming messages (`malux dlr-server`), on the stdlib server.
+"""The receiver of delivery reports and incoming messages (`malux dlr-server`): the ASGI app on uvicorn.
 
-Routes (GET or POST, query string or form body):
-- `/dlr/kannel?mid=&token=&status=%d&at=%T`          Kannel's dlr-url, a token per message
-- `/dlr/africastalking/<gateway_token("africastalking-dlr")>`  AT's delivery reports (id, status, phoneNumber)
-- `/mo/kannel?from=%p&text=%a&at=%T&token=<gateway_token("kannel-mo")>`  Kannel sms-service get-url
-- `/mo/africastalking/<gateway_token("africastalking-mo")>`   AT's incoming messages (from, text, date)
-- `/health`
-Answers: 200 stored (or already stored), 400 malformed, 403 bad token, 404 no such message, 500 not stored
-(the gateway retries). A reply waits for the commit of its batch, so a 200 is never lost.
+uvicorn serves the app (`app.py`) from its own thread and event loop, with the limits an internet-facing
+service needs (docs/security-receiver.md): request head size and time, body size and time, keep-alive,
+connections at once. The writer thread (`store.py`) commits callbacks in batches behind it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+import time
+from datetime import timedelta
 
+import uvicorn
 from sqlalchemy import Engine
 
-from tasks.sms.dlr_token import dlr_secret, token_is_valid
-from tasks.sms.optout import is_stop, mask_phone, opt_out_phone
-from tasks.sms.receiver.callbacks import (
-    MalformedCallback,
-    africastalking_dlr,
-    gateway_token,
-    incoming_time,
-    kannel_dlr,
-)
-from tasks.sms.receiver.store import Outcome, ReportWriter
+from malux.settings import ReceiverSettings, get_settings
+from tasks.sms.dlr_token import dlr_secret
+from tasks.sms.receiver.app import WAIT_FOR_COMMIT_S, Limits, ReceiverApp
+from tasks.sms.receiver.callbacks import gateway_token
+from tasks.sms.receiver.protocol import guarded_protocol
+from tasks.sms.receiver.store import ReportWriter
 
 log = logging.getLogger("malux.dlr")
-MAX_BODY = 64 * 1024
-WAIT_FOR_COMMIT_S = 60.0
-
-
-class DlrHTTPServer(ThreadingHTTPServer):
-    """ThreadingHTTPServer with a listen backlog for bursts (the default 5 lost 300 of 4 000 Kannel DLRs) and
-    a pool of handler threads kept for the server's life: starting a thread per callback made the accept loop
-    wait for each new thread to get the GIL, which capped the rate at which callbacks were taken in."""
-
-    request_queue_size = 4096  # the kernel caps it at net.core.somaxconn (4096 here)
-    handler_threads = 512  # callbacks answered at once, each waiting for its batch's commit (MAX_BATCH 500)
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(address, handler)
-        self._pool = ThreadPoolExecutor(self.handler_threads, thread_name_prefix="dlr-http")
-
-    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:
-        self._pool.submit(self.process_request_thread, request, client_address)
-
-    def server_close(self) -> None:
-        """Stop listening, then wait for every reply in flight."""
-        super().server_close()
-        self._pool.shutdown(wait=True)
+BACKLOG = 4096  # a burst waits in the kernel's queue, not refused (capped by net.core.somaxconn)
+STARTS_WITHIN_S = 30.0
 
 
 class Receiver:
-    """The running receiver: HTTP server, writer thread and the secret that checks tokens."""
+    """The running receiver: a bound socket, uvicorn on it in a thread, the writer, the token secret."""
 
-    def __init__(self, engine: Engine, host: str = "127.0.0.1", port: int = 0, secret: bytes | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        secret: bytes | None = None,
+        settings: ReceiverSettings | None = None,
+    ) -> None:
         self.engine = engine
         self.secret = secret or dlr_secret()
-        self.writer = ReportWriter(engine)
-        self.httpd = DlrHTTPServer((host, port), _handler_for(self))
+        limits = settings or get_settings().receiver
+        self.writer = ReportWriter(engine, clock_skew=timedelta(seconds=limits.clock_skew_s))
+        app = ReceiverApp(
+            engine, self.writer, self.secret,
+            Limits(limits.max_body_bytes, limits.body_timeout_s, limits.clock_skew_s),
+        )  # fmt: skip
+        # Bound here, not by uvicorn, so the address (and a port taken) is known before serving starts.
+        self.socket = socket.create_server((host, port), backlog=BACKLOG)
+        config = uvicorn.Config(
+            app,
+            http=guarded_protocol(limits.header_timeout_s, limits.max_connections),
+            lifespan="off",
+            log_config=None,  # the CLI's logging; uvicorn's access log would print tokens
+            access_log=False,
+            server_header=False,
+            backlog=BACKLOG,
+            limit_concurrency=limits.max_connections,
+            timeout_keep_alive=int(max(1, limits.keep_alive_s)),
+            h11_max_incomplete_event_size=limits.max_header_bytes,
+            timeout_graceful_shutdown=int(WAIT_FOR_COMMIT_S + limits.body_timeout_s),
+        )
+        self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
     @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.socket.getsockname()[:2]
+        return host, port
+
+    @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
+        host, port = self.address
         return f"http://{host}:{port}"
 
     def start(self) -> Receiver:
-        """Serve in a background thread (tests, embedding); `serve_forever` is for the CLI."""
+        """Serve from a background thread; returns once uvicorn listens."""
         self.writer.start()
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="dlr-http", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="dlr-http", daemon=True)
         self._thread.start()
+        deadline = time.monotonic() + STARTS_WITHIN_S
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.writer.stop()
+                raise RuntimeError("the receiver did not start (see the log above)")
+            time.sleep(0.01)
         return self
 
+    def _serve(self) -> None:
+        asyncio.run(self.server.serve(sockets=[self.socket]))
+
     def serve_forever(self) -> None:
-        self.writer.start()
+        """Serve until interrupted (the CLI's signal handlers raise KeyboardInterrupt), then stop cleanly."""
+        self.start()
         try:
-            self.httpd.serve_forever()
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(0.5)
         finally:
-            self._close()
+            self.stop()
 
     def stop(self) -> None:
         """Stop accepting, finish every reply in flight, write every queued callback."""
-        self.httpd.shutdown()
+        self.server.should_exit = True
         if self._thread is not None:
             self._thread.join()
-            self._close()
-
-    def _close(self) -> None:
-        self.httpd.server_close()  # joins the handler threads, which wait for the writer
-        self.writer.stop()
-
-    # -- what each route does; each returns (HTTP status, body) --------------------------------------------
-
-    def _now(self) -> datetime:
-        return datetime.now(UTC).replace(tzinfo=None)
-
-    def _store(self, callback, who: str) -> tuple[int, str]:
-        try:
-            outcome = self.writer.submit(callback).result(timeout=WAIT_FOR_COMMIT_S)
-        except Exception:
-            return 500, "not stored, try again"
-        if outcome is Outcome.UNKNOWN:
-            log.warning("%s callback for an unknown message %s (%s)", callback.gateway, who, callback.status)
-            return 404, "unknown message"
-        return 200, outcome.value
-
-    def dlr_kannel(self, fields: dict[str, list[str]], _path_token: str) -> tuple[int, str]:
-        callback, token = kannel_dlr(fields)
-        if not token_is_valid(callback.message_id or "", token, self.secret):
-            log.warning("refused a Kannel callback for message %s: bad token", callback.message_id)
-            return 403, "bad token"
-        return self._store(callback, callback.message_id or "")
-
-    def dlr_africastalking(self, fields: dict[str, list[str]], path_token: str) -> tuple[int, str]:
-        if not token_is_valid("gateway:africastalking-dlr", path_token, self.secret):
-            log.warning("refused an Africa's Talking delivery report: bad token")
-            return 403, "bad token"
-        callback = africastalking_dlr(fields, self._now())
-        return self._store(callback, f"{callback.gateway_message_id} to {mask_phone(callback.phone)}")
-
-    def mo(self, gateway: str, fields: dict[str, list[str]], token: str) -> tuple[int, str]:
-        if not token_is_valid(f"gateway:{gateway}-mo", token, self.secret):
-            log.warning("refused an incoming message from %s: bad token", gateway)
-            return 403, "bad token"
-        sender = (fields.get("from") or [""])[0]
-        text = (fields.get("text") or [""])[0]
-        if not sender:
-            raise MalformedCallback("from must be given")
-        if not is_stop(text):
-            log.info("incoming message from %s ignored: not an opt-out", mask_phone(sender))
-            return 200, ""
-        at = incoming_time((fields.get("at") or fields.get("date") or [None])[0], self._now())
-        ids = opt_out_phone(self.engine, sender, at, "stop_reply")
-        log.info("STOP from %s: %d beneficiaries opted out", mask_phone(sender), len(ids))
-        return (
-            200,
-            "",
-        )  # an empty answer: Kannel sends no reply SMS (set omit-empty = true on the sms-service)
-
-
-Route = Callable[[Receiver, dict[str, list[str]], str], tuple[int, str]]
-ROUTES: dict[str, Route] = {
-    "/dlr/kannel": Receiver.dlr_kannel,
-    "/dlr/africastalking": Receiver.dlr_africastalking,
-    "/mo/kannel": lambda r, f, _t: r.mo("kannel", f, (f.get("token") or [""])[0]),
-    "/mo/africastalking": lambda r, f, t: r.mo("africastalking", f, t),
-}
-
-
-def _route(path: str) -> tuple[Route | None, str]:
-    """The route of a path and the token in its last segment, for the routes that carry one there."""
-    if path in ROUTES:
-        return ROUTES[path], ""
-    head, _, tail = path.rpartition("/")
-    return ROUTES.get(head), tail
-
-
-def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        """One callback: read, check, hand to the writer, answer when committed."""
-
-        protocol_version = "HTTP/1.1"
-        server_version = "malux-dlr"
-        timeout = 30  # a client that connects and says nothing cannot hold a clean stop for longer
-
-        def _answer(self, status: int, body: str) -> None:
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            # One callback per connection, as smsbox makes them: no idle keep-alive can hold a clean stop.
-            self.send_header("Connection", "close")
-            self.close_connection = True
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _handle(self, body: bytes) -> None:
-            url = urlsplit(self.path)
-            if url.path == "/health":
-                return self._answer(200, "ok")
-            route, token = _route(url.path.rstrip("/"))
-            if route is None:
-                return self._answer(404, "unknown path")
-            fields = parse_qs(url.query, keep_blank_values=True)
-            if body:
-                for name, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
-                    fields.setdefault(name, []).extend(values)
-            try:
-                self._answer(*route(receiver, fields, token))
-            except MalformedCallback as exc:
-                log.warning("malformed callback on %s: %s", "/".join(url.path.split("/")[:3]), exc)
-                self._answer(400, f"malformed: {exc}")
-            except Exception as exc:  # e.g. the warehouse is down: the gateway retries a 500
-                log.error("callback on %s failed: %s", "/".join(url.path.split("/")[:3]), type(exc).__name__)
-                self._answer(500, "not stored, try again")
-
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            self._handle(b"")
-
-        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self.close_connection = True
-                return self._answer(413, "too large")
-            self._handle(self.rfile.read(length) if length else b"")
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass  # the access log would hold query strings, with tokens and phone numbers in clear
-
-    return Handler
+            self._thread = None
+            self.writer.stop()
+        self.socket.close()
 
 
 def callback_urls(base_url: str, secret: bytes | None = None) -> dict[str, str]:

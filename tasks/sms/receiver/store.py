@@ -4,7 +4,8 @@ Lineage: every report stored by the receiver belongs to one `ingest_batch` row p
 (partner "gateway", dataset "sms_delivery_reports", file name "callbacks-<day>", a synthetic sha256 of
 "malux dlr-server callbacks <day>"), and its `source_row` counts the reports stored in that batch from 1, so a
 callback traces back like a row of a partner file. A duplicate is a second report of the same status for the
-same message (Kannel retries, AT resends): it is answered as stored and not written again.
+same message (Kannel retries, AT resends): it is answered as stored and not written again. A report timed
+before its message was queued (less a clock skew) is refused as implausible (Kannel's `at=0`, a forged clock).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import queue
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 
@@ -31,14 +32,16 @@ from warehouse.schema import ingest_batch, sms_delivery_reports, sms_outbox
 
 log = logging.getLogger("malux.dlr")
 MAX_BATCH = 500
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Outcome(StrEnum):
-    """What became of one callback: stored, already known, or about no message we sent."""
+    """What became of one callback: stored, already known, about no message we sent, or timed impossibly."""
 
     STORED = "stored"
     DUPLICATE = "duplicate"
     UNKNOWN = "unknown"
+    IMPLAUSIBLE = "implausible"
 
 
 def callbacks_batch(engine: Engine, day: date) -> int:
@@ -78,7 +81,9 @@ def _known_query(by_gateway_id: bool) -> Select:
     o, r = sms_outbox, sms_delivery_reports
     key = o.c.gateway_message_id if by_gateway_id else o.c.message_id
     return (
-        select(o.c.message_id, o.c.phone, o.c.beneficiary_id, o.c.gateway_message_id, r.c.status)
+        select(
+            o.c.message_id, o.c.phone, o.c.beneficiary_id, o.c.gateway_message_id, o.c.queued_at, r.c.status
+        )
         .select_from(o.outerjoin(r, r.c.message_id == o.c.message_id))
         .where(key.in_(bindparam("keys", expanding=True)))
     )
@@ -124,7 +129,14 @@ def _count_rows() -> Update:
     )
 
 
-def store_callbacks(conn: Connection, callbacks: list[Callback], batch_id: int) -> list[Outcome]:
+def _naive_utc(at: datetime) -> datetime:
+    """A time from the outbox as the callbacks hold theirs (SQLite gives naive UTC, PostgreSQL aware)."""
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+
+
+def store_callbacks(
+    conn: Connection, callbacks: list[Callback], batch_id: int, clock_skew: timedelta = CLOCK_SKEW
+) -> list[Outcome]:
     """Store the new reports of a batch of callbacks, move their messages forward, record gateway opt-outs."""
     known = _known(conn, callbacks)
     rows, outcomes, optouts = [], [], []
@@ -132,6 +144,9 @@ def store_callbacks(conn: Connection, callbacks: list[Callback], batch_id: int) 
         found = _resolve(known, cb)
         if found is None:
             outcomes.append(Outcome.UNKNOWN)
+            continue
+        if cb.status_at < _naive_utc(found.queued_at) - clock_skew:
+            outcomes.append(Outcome.IMPLAUSIBLE)
             continue
         if cb.opted_out:
             optouts.append((found.beneficiary_id, cb.status_at))
@@ -165,9 +180,12 @@ _STOP = object()
 class ReportWriter:
     """One thread that writes queued callbacks in batches, so a burst is a few short transactions."""
 
-    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, engine: Engine, max_batch: int = MAX_BATCH, clock_skew: timedelta = CLOCK_SKEW
+    ) -> None:
         self.engine = engine
         self.max_batch = max_batch
+        self.clock_skew = clock_skew
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="dlr-writer", daemon=True)
         self._batches: dict[date, int] = {}
@@ -211,7 +229,7 @@ class ReportWriter:
             if day not in self._batches:
                 self._batches[day] = callbacks_batch(self.engine, day)
             with self.engine.begin() as conn:
-                outcomes = store_callbacks(conn, [cb for cb, _ in batch], self._batches[day])
+                outcomes = store_callbacks(conn, [cb for cb, _ in batch], self._batches[day], self.clock_skew)
         except Exception as exc:  # the gateway gets a 500 and retries; the writer goes on with the next batch
             log.error("could not store %d delivery callbacks: %s", len(batch), type(exc).__name__)
             for _, future in batch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -72,9 +73,20 @@ def as_africastalking(engine: Engine, message_id: str, at_id: str) -> None:
         conn.execute(update(sms_outbox).where(sms_outbox.c.message_id == message_id).values(**values))
 
 
-def kannel_path(message_id: str, dlr_type: int, at: int = 1542010000, token: str | None = None) -> str:
-    """The path Kannel calls for a message, as the kannel gateway's dlr-url makes it."""
+def unix_now(offset_s: int = 0) -> int:
+    """Kannel's %T for now (plus an offset): a report must come after its message was queued."""
+    return int(time.time()) + offset_s
+
+
+def as_stored(at: int) -> datetime:
+    """A %T as the warehouse stores it: naive UTC, to the second."""
+    return datetime.fromtimestamp(at, UTC).replace(tzinfo=None)
+
+
+def kannel_path(message_id: str, dlr_type: int, at: int | None = None, token: str | None = None) -> str:
+    """The path Kannel calls for a message, as the kannel gateway's dlr-url makes it (at: now by default)."""
     token = token_for(message_id, SECRET) if token is None else token
+    at = unix_now() if at is None else at
     return f"/dlr/kannel?mid={message_id}&token={token}&status={dlr_type}&at={at}"
 
 
@@ -133,7 +145,7 @@ async def _one(host: str, port: int, path: str) -> int:
 
 def burst(receiver: Receiver, paths: list[str]) -> list[int]:
     """Every path requested at once, each on its own connection, as smsbox does when its queue drains."""
-    host, port = receiver.httpd.server_address[:2]
+    host, port = receiver.address
 
     async def all_at_once() -> list[int]:
         return await asyncio.wait_for(asyncio.gather(*(_one(host, port, p) for p in paths)), 100)

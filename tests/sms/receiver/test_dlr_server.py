@@ -9,6 +9,7 @@ import pytest
 from dlr_harness import (
     add_beneficiaries,
     as_africastalking,
+    as_stored,
     get,
     kannel_path,
     migrated_warehouse,
@@ -18,6 +19,7 @@ from dlr_harness import (
     reports,
     running_receiver,
     statuses,
+    unix_now,
     wire_week,
 )
 from sqlalchemy import select
@@ -38,13 +40,14 @@ def wired(warehouse_url, tmp_path):
 
 def test_a_delivered_callback_is_stored_and_the_message_becomes_delivered(wired):
     engine, (m0, m1, _) = wired
+    at = unix_now()
     with running_receiver(engine) as receiver:
-        answer = get(receiver, kannel_path(m0, 1, at=1542010000))
+        answer = get(receiver, kannel_path(m0, 1, at=at))
         assert (answer.status_code, answer.text) == (200, "stored")
-        assert get(receiver, kannel_path(m1, 8, at=1542010001)).status_code == 200
+        assert get(receiver, kannel_path(m1, 8, at=at + 1)).status_code == 200
     assert reports(engine) == [
-        (m0, "delivered", datetime(2018, 11, 12, 8, 6, 40), 1),
-        (m1, "accepted", datetime(2018, 11, 12, 8, 6, 41), 2),
+        (m0, "delivered", as_stored(at), 1),
+        (m1, "accepted", as_stored(at + 1), 2),
     ]
     assert statuses(engine)[m0] == "delivered"
     assert statuses(engine)[m1] == "sent"
@@ -80,8 +83,8 @@ def test_each_kannel_dlr_type_moves_the_message_to_its_status(wired, dlr_type, s
 def test_a_late_accepted_callback_never_moves_a_delivered_message_back(wired):
     engine, (m0, *_) = wired
     with running_receiver(engine) as receiver:
-        get(receiver, kannel_path(m0, 1, at=1542010000))
-        get(receiver, kannel_path(m0, 8, at=1542010005))
+        get(receiver, kannel_path(m0, 1, at=unix_now()))
+        get(receiver, kannel_path(m0, 8, at=unix_now(5)))
     assert statuses(engine)[m0] == "delivered"
     assert [r[1] for r in reports(engine)] == ["delivered", "accepted"]
 
@@ -104,7 +107,7 @@ def test_a_callback_with_a_forged_token_is_refused_and_stores_nothing(wired, cap
     with running_receiver(engine) as receiver:
         forged = get(receiver, kannel_path(m0, 1, token="0" * 32))
         borrowed = get(receiver, kannel_path(m0, 1).replace(m0, m1, 1))  # m0's token on m1
-        missing = get(receiver, f"/dlr/kannel?mid={m0}&status=1&at=1542010000")
+        missing = get(receiver, f"/dlr/kannel?mid={m0}&status=1&at={unix_now()}")
     assert [forged.status_code, borrowed.status_code, missing.status_code] == [403, 403, 403]
     assert report_count(engine) == 0
     assert statuses(engine)[m0] == "wired"
@@ -114,17 +117,18 @@ def test_a_callback_with_a_forged_token_is_refused_and_stores_nothing(wired, cap
 @pytest.mark.parametrize(
     "query",
     [
-        "status=3&at=1542010000",
+        "status=3&at={now}",
         "status=1",
-        "status=one&at=1542010000",
+        "status=one&at={now}",
         "status=1&at=yesterday",
-        "at=1542010000",
+        "at={now}",
     ],
 )
 def test_a_malformed_callback_is_answered_400(wired, query):
     engine, (m0, *_) = wired
     from tasks.sms.dlr_token import token_for
 
+    query = query.format(now=unix_now())
     with running_receiver(engine) as receiver:
         answer = get(receiver, f"/dlr/kannel?mid={m0}&token={token_for(m0, b'test-dlr-secret')}&{query}")
     assert answer.status_code == 400
