@@ -14,8 +14,9 @@ branch_labels = None
 depends_on = None
 
 # The view as this revision wrote it, frozen (warehouse/views.py moves on).
-MART_SMS_INBOX = """
-SELECT i.inbox_id, i.gateway, CASE WHEN i.sender IS NULL THEN NULL ELSE substr(i.sender, 1, 6) || '****' || substr(i.sender, 11, 2) END AS sender_masked,
+_MASK = "CASE WHEN {col} IS NULL THEN NULL ELSE substr({col}, 1, 6) || '****' || substr({col}, 11, 2) END"
+MART_SMS_INBOX = f"""
+SELECT i.inbox_id, i.gateway, {_MASK.format(col="i.sender")} AS sender_masked,
        i.receiver, i.received_at, i.keyword, i.beneficiary_id, i.language, i.reply_status,
        m.status AS reply_outbox_status
 FROM sms_inbox i LEFT JOIN sms_outbox m ON m.campaign = 'mo' AND m.week = i.inbox_id
