@@ -12,13 +12,15 @@ import yaml
 
 from malux.settings import get_settings
 
-_WORD = re.compile(r"[a-z0-9ɛɔɲŋ']+")
+_WORD = re.compile(r"[a-z0-9']+")
+# Bambara's own letters, as a phone without them makes people write them: "bɛnɛ" is "bene", "sɔngɔ" "songo".
+_BAMBARA = str.maketrans({"ɛ": "e", "ɔ": "o", "ɲ": "ny", "ŋ": "ng"})
 PRICE, HELP, STOP, START, UNKNOWN = "price", "help", "stop", "start", "unknown"
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, so "Ségou", "SEGOU" and "segou" are one name."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case without accents, so "Ségou", "SEGOU" and "segou" are one name (and "Bɛnɛ" is "bene")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_BAMBARA))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
