@@ -119,3 +119,15 @@ def test_over_the_daily_cap_one_limit_reply_then_silence_and_the_next_day_answer
 
 def test_fold_makes_case_and_accents_one_name() -> None:
     assert fold("SÉGOU") == fold("ségou") == "segou"
+
+
+def test_on_postgresql_a_repeated_request_is_answered_once_and_the_cap_holds(pg_engine, pg_program):
+    pg_program.beneficiary("B1")
+    first = store_and_answer(pg_engine, _mo("AIDE", gid="uuid-1"), daily_cap=2)
+    again = store_and_answer(pg_engine, _mo("aide", gid="uuid-1", at=AT.replace(second=9)), daily_cap=2)
+    later = [
+        store_and_answer(pg_engine, _mo("AIDE", at=AT.replace(minute=m)), daily_cap=2) for m in (40, 41, 42)
+    ]
+    assert again.inbox_id == first.inbox_id and not again.new
+    replies = [_reply(pg_engine, r.inbox_id) for r in [first, *later]]
+    assert replies == [FR["help"], FR["help"], FR["capped"].format(cap=2), None]
