@@ -20,10 +20,12 @@ from tasks.sms.outbox import send_queued
 
 log = logging.getLogger("malux.replies")
 _STOP = -1
+RETRY_EVERY_S = 60.0  # how often replies the gateway turned away for now, or left in doubt, are tried again
 
 
 class ReplySender:
-    """Sends the replies handed to it, in order; on start, also those a previous receiver left unsent."""
+    """Sends the replies handed to it, in order; on start, and every `retry_every_s` while idle, also those
+    left unsent (the gateway refused them for now, or a previous receiver died holding them)."""
 
     def __init__(
         self,
@@ -31,15 +33,15 @@ class ReplySender:
         gateway: Callable[[], Gateway],
         in_doubt_after: timedelta,
         claim_lease: timedelta,
+        retry_every_s: float = RETRY_EVERY_S,
     ) -> None:
-        self.engine, self._gateway = engine, gateway
+        self.engine, self._gateway, self.retry_every_s = engine, gateway, retry_every_s
         self.in_doubt_after, self.claim_lease = in_doubt_after, claim_lease
         self._queue: queue.Queue[int] = queue.Queue()
         self._thread: threading.Thread | None = None
 
     def start(self) -> ReplySender:
-        for week in unsent_reply_weeks(self.engine):
-            self._queue.put(week)
+        self._requeue_unsent()
         self._thread = threading.Thread(target=self._run, name="sms-replies", daemon=True)
         self._thread.start()
         return self
@@ -54,9 +56,26 @@ class ReplySender:
             self._thread.join()
             self._thread = None
 
+    def _requeue_unsent(self) -> None:
+        for week in unsent_reply_weeks(self.engine):
+            self._queue.put(week)
+
+    def _next(self) -> int | None:
+        """The next reply to send; None when idle for `retry_every_s`, after queueing what is left unsent."""
+        try:
+            return self._queue.get(timeout=self.retry_every_s)
+        except queue.Empty:
+            try:
+                self._requeue_unsent()
+            except Exception as exc:  # the warehouse is away: try again at the next turn
+                log.error("could not look for unsent replies: %s", type(exc).__name__)
+            return None
+
     def _run(self) -> None:
         gateway = None
-        while (week := self._queue.get()) != _STOP:
+        while (week := self._next()) != _STOP:
+            if week is None:
+                continue
             try:
                 gateway = gateway or self._gateway()
                 summary = send_queued(

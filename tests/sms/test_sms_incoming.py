@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 
 import pytest
@@ -131,3 +132,49 @@ def test_on_postgresql_a_repeated_request_is_answered_once_and_the_cap_holds(pg_
     assert again.inbox_id == first.inbox_id and not again.new
     replies = [_reply(pg_engine, r.inbox_id) for r in [first, *later]]
     assert replies == [FR["help"], FR["help"], FR["capped"].format(cap=2), None]
+
+
+class _BusyOnce:
+    """A gateway that turns the first request away for now (e.g. Kannel's queue is full), then accepts."""
+
+    name, concurrency = "stub", 1
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.refused = 0
+
+    def send(self, messages):
+        from tasks.sms.gateways.base import SendResult
+
+        if not self.refused:
+            self.refused += 1
+            return [SendResult(m.message_id, False, None, "busy", transient=True) for m in messages]
+        self.sent += [(m.to, m.text) for m in messages]
+        return [SendResult(m.message_id, True, f"gw-{m.message_id}", None) for m in messages]
+
+
+def test_a_reply_the_gateway_turned_away_for_now_is_sent_once_when_the_sender_tries_again(engine, prices):
+    from datetime import timedelta
+
+    from tasks.sms.replies import ReplySender
+
+    gateway = _BusyOnce()
+    sender = ReplySender(
+        engine, lambda: gateway, timedelta(minutes=10), timedelta(seconds=45), retry_every_s=0.1
+    )
+    sender.start()
+    stored = store_and_answer(engine, _mo("AIDE"), daily_cap=5)
+    sender.submit(stored.reply_week)
+    try:
+        for _ in range(300):  # until the retry sent it (the test's own deadline, not a timing claim)
+            if gateway.sent:
+                break
+            time.sleep(0.05)
+    finally:
+        sender.stop()
+    assert (gateway.refused, gateway.sent) == (1, [("+22376123456", FR["help"])])
+    with engine.connect() as conn:
+        status = conn.scalar(
+            select(sms_outbox.c.status).where(sms_outbox.c.message_id == f"mo-{stored.inbox_id}")
+        )
+    assert status == "wired"
