@@ -176,6 +176,16 @@ sms_inbox = Table(
     UniqueConstraint("sender", "received_at", "text", name="uq_sms_inbox_sender_time_text"),
 )
 
+# What a subscriber asked for beyond their cercle's price (`ABONNE <produit> <marché>`): a line more a week.
+sms_subscription = Table(
+    "sms_subscription",
+    metadata,
+    Column("beneficiary_id", String(64), primary_key=True),
+    Column("product", String(32), primary_key=True),  # as config/sms/keywords.yaml names it
+    Column("market", String(128), primary_key=True),  # a market or a cercle, as market_prices spells it
+    Column("subscribed_at", DateTime(timezone=False), nullable=False),
+)
+
 indicator_value = Table(
     "indicator_value",
     metadata,

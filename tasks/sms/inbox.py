@@ -17,9 +17,10 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, sele
 from sqlalchemy.exc import IntegrityError
 
 from tasks.sms.encoding import analyse, clean_typography
-from tasks.sms.keywords import PRICE, START, STOP, keywords_config, parse
+from tasks.sms.keywords import PRICE, START, STOP, SUBSCRIBE, UNSUBSCRIBE, keywords_config, parse
 from tasks.sms.optout import record_optout
 from tasks.sms.price_answer import price_reply
+from tasks.sms.subscriptions import subscription_reply
 from tasks.standardise.phones import normalise_phone
 from warehouse.schema import beneficiaries, sms_inbox, sms_optout, sms_outbox
 from warehouse.sms_status import OutboxStatus
@@ -85,6 +86,8 @@ def _answer(
     if keyword == STOP:
         record_optout(conn, ids, at, "stop_reply")
         return texts["stop"]
+    if keyword in (SUBSCRIBE, UNSUBSCRIBE):
+        return subscription_reply(conn, keyword == SUBSCRIBE, words, ids, texts, cfg, at)
     if keyword == START:
         if ids:
             conn.execute(delete(sms_optout).where(sms_optout.c.beneficiary_id.in_(ids)))

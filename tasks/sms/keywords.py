@@ -16,6 +16,7 @@ _WORD = re.compile(r"[a-z0-9']+")
 # Bambara's own letters, as a phone without them makes people write them: "bɛnɛ" is "bene", "sɔngɔ" "songo".
 _BAMBARA = str.maketrans({"ɛ": "e", "ɔ": "o", "ɲ": "ny", "ŋ": "ng"})
 PRICE, HELP, STOP, START, UNKNOWN = "price", "help", "stop", "start", "unknown"
+SUBSCRIBE, UNSUBSCRIBE = "subscribe", "unsubscribe"
 
 
 def fold(text: str) -> str:

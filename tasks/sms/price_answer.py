@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection, select
 
@@ -18,7 +19,7 @@ class Place:
     markets: tuple[str, ...]
 
 
-def _places(conn: Connection, commodity: str | None) -> tuple[dict[str, Place], list[str]]:
+def places_of(conn: Connection, commodity: str | None) -> tuple[dict[str, Place], list[str]]:
     """Every market and cercle with a price (of this commodity when given), by folded name; market names."""
     query = select(market_prices.c.market, market_prices.c.cercle).distinct()
     if commodity is not None:
@@ -33,7 +34,7 @@ def _places(conn: Connection, commodity: str | None) -> tuple[dict[str, Place], 
     return places, sorted({m for m, _ in rows})
 
 
-def _format_price(value: float) -> str:
+def format_price(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
 
 
@@ -44,7 +45,9 @@ def _trend(latest: float, previous: float | None, threshold_pct: float) -> str:
     return "up" if change >= threshold_pct else "down" if change <= -threshold_pct else "stable"
 
 
-def _latest_two(conn: Connection, commodity: str, place: Place, price_type: str) -> list:
+def latest_two(
+    conn: Connection, commodity: str, place: Place, price_type: str, until: date | None = None
+) -> list:
     """The two latest observations at the place's markets: of the preferred price type, else of any."""
     for preferred in (True, False):
         query = select(
@@ -52,6 +55,8 @@ def _latest_two(conn: Connection, commodity: str, place: Place, price_type: str)
         ).where(market_prices.c.commodity == commodity, market_prices.c.market.in_(place.markets))
         if preferred:
             query = query.where(market_prices.c.price_type == price_type)
+        if until is not None:
+            query = query.where(market_prices.c.observed_on <= until)
         rows = conn.execute(
             query.order_by(market_prices.c.observed_on.desc(), market_prices.c.market).limit(1)
         ).all()
@@ -70,7 +75,7 @@ def price_reply(
     if product is None:
         return texts["unknown_product"].format(products=", ".join(cfg["products"]))
     commodity = cfg["commodities"][product]
-    places, markets = _places(conn, commodity)
+    places, markets = places_of(conn, commodity)
     market_list = ", ".join(markets) or "-"
     asked = " ".join(words[1:])
     if asked:
@@ -81,15 +86,15 @@ def price_reply(
         place = places[fold(home_cercle)]
     else:
         return texts["which_market"].format(product=product, markets=market_list)
-    rows = _latest_two(conn, commodity, place, cfg["price_type"])
+    rows = latest_two(conn, commodity, place, cfg["price_type"])
     if not rows:
         return texts["no_price"].format(product=product, market=place.name, markets=market_list)
     (on, market, price), previous = rows[0], (rows[1] if len(rows) > 1 else None)
     trend = _trend(price, previous[2] if previous else None, float(cfg["trend_threshold_pct"]))
     trend_text = texts["trend"][trend].format(
-        previous=_format_price(previous[2]) if previous else "",
+        previous=format_price(previous[2]) if previous else "",
         previous_date=f"{previous[0]:%d/%m}" if previous else "",
     )
     return texts["price"].format(
-        product=product, market=market, price=_format_price(price), date=f"{on:%d/%m/%Y}", trend=trend_text
+        product=product, market=market, price=format_price(price), date=f"{on:%d/%m/%Y}", trend=trend_text
     )

@@ -178,3 +178,22 @@ def test_a_reply_the_gateway_turned_away_for_now_is_sent_once_when_the_sender_tr
             select(sms_outbox.c.status).where(sms_outbox.c.message_id == f"mo-{stored.inbox_id}")
         )
     assert status == "wired"
+
+
+def test_abonne_adds_a_markets_line_to_the_weekly_sms_and_desabonne_takes_it_off(engine, prices):
+    from tasks.sms.compose import compose_week
+
+    prices.beneficiary("B3", phone="+22376000003")  # San, French, no subscription: the plain weekly text
+    stranger = store_and_answer(engine, _mo("ABONNE sesame Segou", sender="+22370999999"), daily_cap=5)
+    assert _reply(engine, stranger.inbox_id) == FR["not_registered"]
+    subscribed = store_and_answer(engine, _mo("abonne Sésame ségou"), daily_cap=5)
+    assert _reply(engine, subscribed.inbox_id) == FR["subscribed"].format(product="sesame", market="Ségou")
+
+    week = {m.beneficiary_id: m.body for m in compose_week(engine, "2018-2019", 17)}  # sent 25/02/2019
+    line = FR["subscription_line"].format(product="sesame", market="Ségou", price="380", date="25/02")
+    assert week["B1"] == week["B3"] + "\n" + line
+
+    off = store_and_answer(engine, _mo("DESABONNE sesame segou", at=AT.replace(hour=11)), daily_cap=5)
+    assert _reply(engine, off.inbox_id) == FR["unsubscribed"].format(count=1)
+    week = {m.beneficiary_id: m.body for m in compose_week(engine, "2018-2019", 17)}
+    assert week["B1"] == week["B3"]

@@ -1,4 +1,5 @@
-"""sms_inbox (incoming messages, stored once each) and its analyst view mart_sms_inbox (sender masked)
+"""sms_inbox (incoming messages, stored once each), its analyst view mart_sms_inbox (sender masked), and
+sms_subscription (a product and market a subscriber asked for besides their cercle's)
 
 Revision ID: 0013
 Revises: 0012
@@ -42,9 +43,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("gateway", "gateway_message_id", name="uq_sms_inbox_gateway_message"),
         sa.UniqueConstraint("sender", "received_at", "text", name="uq_sms_inbox_sender_time_text"),
     )
+    op.create_table(
+        "sms_subscription",
+        sa.Column("beneficiary_id", sa.String(64), nullable=False),
+        sa.Column("product", sa.String(32), nullable=False),
+        sa.Column("market", sa.String(128), nullable=False),
+        sa.Column("subscribed_at", sa.DateTime(timezone=False), nullable=False),
+        sa.PrimaryKeyConstraint("beneficiary_id", "product", "market", name="pk_sms_subscription"),
+    )
     op.execute(f"CREATE VIEW mart_sms_inbox AS {MART_SMS_INBOX.strip()}")
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS mart_sms_inbox")
+    op.drop_table("sms_subscription")
     op.drop_table("sms_inbox")
