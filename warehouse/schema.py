@@ -155,6 +155,37 @@ sms_optout = Table(
     Column("source", String(32), nullable=False),  # stop_reply | gateway
 )
 
+# Incoming messages (MO): every request a subscriber sent, stored once however often the gateway delivers it.
+sms_inbox = Table(
+    "sms_inbox",
+    metadata,
+    Column("inbox_id", Integer, primary_key=True, autoincrement=True),
+    Column("gateway", String(32), nullable=False),  # kannel | africastalking
+    Column("gateway_message_id", String(128)),  # Kannel's %I, Africa's Talking's id
+    Column("sender", String(32), nullable=False),  # E.164 when the number reads as one, else as it came
+    Column("receiver", String(32)),  # the short code the subscriber wrote to
+    Column("text", Text, nullable=False),
+    Column("received_at", DateTime(timezone=False), nullable=False),  # the gateway's time, naive UTC
+    Column("keyword", String(16), nullable=False),  # price | help | stop | start | unknown
+    Column("beneficiary_id", String(64)),  # the registered subscriber at that number, if any
+    Column("language", String(2), nullable=False),
+    # queued (a reply is in the outbox, message_id "mo-<inbox_id>") | capped ("limite atteinte" queued) | none
+    Column("reply_status", String(16), nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("gateway", "gateway_message_id", name="uq_sms_inbox_gateway_message"),
+    UniqueConstraint("sender", "received_at", "text", name="uq_sms_inbox_sender_time_text"),
+)
+
+# What a subscriber asked for beyond their cercle's price (`ABONNE <produit> <marché>`): a line more a week.
+sms_subscription = Table(
+    "sms_subscription",
+    metadata,
+    Column("beneficiary_id", String(64), primary_key=True),
+    Column("product", String(32), primary_key=True),  # as config/sms/keywords.yaml names it
+    Column("market", String(128), primary_key=True),  # a market or a cercle, as market_prices spells it
+    Column("subscribed_at", DateTime(timezone=False), nullable=False),
+)
+
 indicator_value = Table(
     "indicator_value",
     metadata,

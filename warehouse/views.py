@@ -52,6 +52,12 @@ SELECT m.campaign, m.week, m.operator,
 FROM sms_outbox m
 GROUP BY m.campaign, m.week, m.operator
 """,
+    "mart_sms_inbox": f"""
+SELECT i.inbox_id, i.gateway, {_MASK.format(col="i.sender")} AS sender_masked,
+       i.receiver, i.received_at, i.keyword, i.beneficiary_id, i.language, i.reply_status,
+       m.status AS reply_outbox_status
+FROM sms_inbox i LEFT JOIN sms_outbox m ON m.campaign = 'mo' AND m.week = i.inbox_id
+""",
     "mart_loan_portfolio": """
 SELECT l.loan_id, l.borrower_id, l.mfi_id, l.crop, l.principal_xof, l.monthly_rate, l.disbursed_on,
        l.maturity_on, l.volume_kg, l.written_off_on, l.restructured_on,

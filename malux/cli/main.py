@@ -34,7 +34,8 @@ app.command("demo")(demo_cmds.demo_cmd)
 app.command("generate")(demo_cmds.generate_cmd)
 app.command("ingest")(ingest_cmds.ingest)
 app.command("batches")(ingest_cmds.list_batches)
-app.command("dlr-server")(sms_cmds.dlr_server)
+app.command("receiver")(sms_cmds.dlr_server)
+app.command("dlr-server")(sms_cmds.dlr_server)  # the old name, kept for existing set-ups
 
 partners = typer.Typer(help="Partner layouts (config/partners/).", no_args_is_help=True)
 partners.command("check")(partners_cmds.partners_check)
@@ -64,6 +65,8 @@ sms = typer.Typer(help="The weekly market SMS.", no_args_is_help=True)
 sms.command("broadcast")(pipeline_cmds.sms_broadcast)
 sms.command("preview")(sms_cmds.sms_preview)
 sms.command("callback-urls")(sms_cmds.sms_callback_urls)
+sms.command("kannel-config")(sms_cmds.sms_kannel_config)
+sms.command("inbox")(sms_cmds.sms_inbox)
 app.add_typer(sms, name="sms")
 
 report = typer.Typer(help="The monitoring note and the campaign evaluation.", no_args_is_help=True)

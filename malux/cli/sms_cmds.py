@@ -1,8 +1,9 @@
-"""`malux dlr-server` and `malux sms preview|callback-urls`: the SMS commands beyond the broadcast itself."""
+"""`malux receiver` (alias `dlr-server`) and `malux sms preview|callback-urls|kannel-config|inbox`."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import typer
 from rich.console import Console
@@ -20,7 +21,7 @@ def dlr_server(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for every interface)."),
     port: int = typer.Option(8090, min=0, max=65535, help="Port to listen on."),
 ) -> None:
-    """Receive delivery reports and STOP replies from the SMS gateways until stopped (Ctrl-C or SIGTERM)."""
+    """Receive delivery reports and incoming SMS (answered by keyword) until stopped (Ctrl-C or SIGTERM)."""
     import contextlib
     import logging
     import signal
@@ -94,3 +95,40 @@ def sms_preview(
         f"Total: {preview.recipients:,} recipients, {preview.segments:,} segments, "
         f"{preview.cost_xof:,.0f} XOF at {settings.sms.cost_per_segment_xof:g} XOF a segment."
     )
+
+
+@user_errors
+def sms_kannel_config(
+    base_url: str | None = typer.Option(None, help="Where the receiver is reached (default MALUX_DLR_URL)."),
+) -> None:
+    """Print the kannel.conf sms-service group that hands incoming SMS to the receiver (holds a token)."""
+    from malux.settings import get_settings
+    from tasks.sms.receiver.server import kannel_sms_service
+
+    base = base_url or get_settings().receiver.url
+    if not base:
+        raise ValueError("give --base-url or set MALUX_DLR_URL (where Kannel reaches `malux receiver`)")
+    typer.echo(kannel_sms_service(base), nl=False)
+
+
+@user_errors
+def sms_inbox(
+    since: datetime | None = typer.Option(None, formats=["%Y-%m-%d"], help="First day listed (YYYY-MM-DD)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json"),
+) -> None:
+    """List incoming messages with their keyword and reply status (phone numbers masked)."""
+    from tasks.sms.inbox_listing import inbox_rows
+
+    rows = inbox_rows(warehouse_engine(), since.date() if since else None)
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    headers = ("id", "received", "from", "text", "keyword", "lang", "reply", "reply status")
+    table = Table(*headers, title="SMS inbox")
+    for r in rows:
+        table.add_row(
+            str(r["inbox_id"]), r["received_at"], r["sender"], r["text"], r["keyword"], r["language"],
+            r["reply_status"], r["reply_outbox_status"] or "-",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{len(rows)} incoming message{'s' if len(rows) != 1 else ''}.")

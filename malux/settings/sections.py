@@ -133,6 +133,10 @@ class SmsSettings(Section):
         "waits before another run sends it",
     )
 
+    daily_reply_cap: int = Field(
+        5, description="replies to incoming SMS one number gets a day; one more says the limit is reached"
+    )
+
     @field_validator("in_doubt_seconds", "claim_lease_seconds", mode="before")
     @classmethod
     def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:

@@ -1,4 +1,4 @@
-"""SMS indicators (R2/A3): messages accepted and delivered, weekly reach, campaign weeks broadcast."""
+"""SMS indicators (R2/A3): messages accepted and delivered, weekly reach, weeks broadcast, price queries."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from malux.settings.config_files import read_program
 from tasks.indicators.measure import Context, Measure
 from tasks.indicators.periods import Window
 from tasks.sms.calendar import CampaignWeek, all_campaign_weeks
-from warehouse.schema import beneficiaries, sms_delivery_reports, sms_optout, sms_outbox
+from tasks.sms.inbox import REPLY_CAMPAIGN
+from warehouse.schema import beneficiaries, sms_delivery_reports, sms_inbox, sms_optout, sms_outbox
 from warehouse.sms_status import ACCEPTED_BY_GATEWAY, OutboxStatus
 
 
@@ -192,6 +193,37 @@ def _weeks_broadcast(weeks: list[CampaignWeek], started: list[str], week_reports
     )
 
 
+def _queries(context: Context) -> list[Measure]:
+    """sms_queries and sms_query_reply_rate: incoming SMS received in the period, and the share answered."""
+    i, o = sms_inbox, sms_outbox
+    replied = case((o.c.status.in_(ACCEPTED_BY_GATEWAY), 1), else_=0)
+    rows = (
+        select(
+            i.c.inbox_id,
+            i.c.keyword,
+            case((i.c.beneficiary_id.is_(None), "unknown"), else_="registered").label("sender_type"),
+            replied.label("replied"),
+        )
+        .select_from(i.outerjoin(o, and_(o.c.campaign == REPLY_CAMPAIGN, o.c.week == i.c.inbox_id)))
+        .where(i.c.received_at >= context.period.starts_at, i.c.received_at < context.period.ends_before)
+        .subquery("query_rows")
+    )
+
+    def queries(rows_):
+        return func.count(rows_.c.inbox_id)
+
+    return [
+        Measure("sms_queries", rows=rows, numerator=queries),
+        Measure(
+            "sms_query_reply_rate",
+            rows=rows,
+            numerator=lambda r_: func.coalesce(func.sum(r_.c.replied), 0),
+            denominator=queries,
+            empty_note="no SMS received in the period",
+        ),
+    ]
+
+
 def measures(context: Context) -> list[Measure]:
     """The SMS family's indicators for the context's period."""
     calendar = all_campaign_weeks(context.config_dir)
@@ -202,4 +234,5 @@ def measures(context: Context) -> list[Measure]:
         *_accepted_in_period(context),
         _weekly_reach(context, weeks, _week_reports(weeks)),
         _weeks_broadcast(to_date, started, _week_reports(to_date)),
+        *_queries(context),
     ]

@@ -13,6 +13,7 @@ from malux.settings import get_settings
 from malux.settings.config_files import plain, read_program, read_sms_templates
 from tasks.sms.calendar import week_for
 from tasks.sms.encoding import analyse, clean_typography
+from tasks.sms.subscriptions import subscription_lines, with_lines
 from warehouse.schema import beneficiaries, market_prices, sms_optout
 
 
@@ -143,6 +144,7 @@ def compose_week(engine: Engine, campaign: str, week: int, config_dir: Path | No
     lookback, on = int(cfg["prices"]["lookback_days"]), send_at.date()
     observations = _observations(engine, on - timedelta(days=7 + lookback), on, cfg["prices"])
     people = audience(engine, send_at, cfg["audience"])
+    extra = subscription_lines(engine, people, on, config_dir)  # ABONNE: a line more, within the budget
 
     groups: dict[tuple[str, str, str | None], list[dict]] = defaultdict(list)
     for person in people:
@@ -162,11 +164,13 @@ def compose_week(engine: Engine, campaign: str, week: int, config_dir: Path | No
                 f"(budget {cfg['segment_budget']}; UCS-2 forced by {''.join(cost.ucs2_chars) or 'nothing'}): "
                 f"{body!r}"
             )
-        composed += [
-            Composed(
-                message_id(campaign, week, p["beneficiary_id"]), campaign, week, p["beneficiary_id"],
-                p["phone"], p["operator"], language, body, cost.encoding, cost.segments, send_at,
-            )
-            for p in members
-        ]  # fmt: skip
+        for p in members:
+            text = with_lines(body, extra.get(p["beneficiary_id"], []), int(cfg["segment_budget"]))
+            shape = cost if text == body else analyse(text)
+            composed.append(
+                Composed(
+                    message_id(campaign, week, p["beneficiary_id"]), campaign, week, p["beneficiary_id"],
+                    p["phone"], p["operator"], language, text, shape.encoding, shape.segments, send_at,
+                )
+            )  # fmt: skip
     return sorted(composed, key=lambda c: c.message_id)

@@ -80,3 +80,29 @@ def test_indicator_values_flag_the_totals(warehouse):
     warehouse.compute("201903B")
     totals = _rows(warehouse, "SELECT indicator FROM mart_indicator_values WHERE is_total = 1")
     assert "contact_coverage" in {r["indicator"] for r in totals}
+
+
+def test_the_inbox_view_masks_the_sender_hides_the_text_and_shows_the_replys_status(warehouse):
+    from datetime import UTC, datetime
+
+    from warehouse.schema import sms_inbox, sms_outbox
+
+    sender, text_sent = "+22376123456", "PRIX sesame chez Awa Traore"
+    warehouse.insert(
+        sms_inbox, inbox_id=7, gateway="kannel", sender=sender, text=text_sent,
+        received_at=datetime(2019, 11, 4, 10), keyword="price", beneficiary_id=None, language="fr",
+        reply_status="queued", stored_at=datetime.now(UTC),
+    )  # fmt: skip
+    warehouse.insert(
+        sms_outbox, message_id="mo-7", campaign="mo", week=7, beneficiary_id="inbox-7", phone=sender,
+        language="fr", body="reply", encoding="GSM-7", segments=1, scheduled_at=datetime(2019, 11, 4, 10),
+        status="delivered", attempts=1, queued_at=datetime.now(UTC),
+    )  # fmt: skip
+    (row,) = _rows(warehouse, "SELECT * FROM mart_sms_inbox")
+    assert row["sender_masked"] == sender[:6] + "****" + sender[-2:]
+    assert (row["keyword"], row["reply_status"], row["reply_outbox_status"]) == (
+        "price",
+        "queued",
+        "delivered",
+    )
+    assert not {sender, text_sent} & {str(v) for v in row.values()}

@@ -32,7 +32,7 @@ def test_each_gateway_gets_its_urls_under_the_given_base(malux, monkeypatch):
     ]
     assert all(u.startswith("https://dlr.example.org/malux/") and "//malux//" not in u for u in urls.values())
     assert urls["kannel sms-service get-url"].startswith(
-        "https://dlr.example.org/malux/mo/kannel?from=%p&text=%a&at=%T&token="
+        "https://dlr.example.org/malux/mo/kannel?from=%p&to=%P&text=%a&id=%I&at=%t&token="
     )
 
 
@@ -41,7 +41,11 @@ def _send_stop(malux, engine) -> requests.Response:
     with running_receiver(engine) as receiver:
         printed = _urls(malux("sms", "callback-urls", "--base-url", receiver.url).stdout)
         template = printed["kannel sms-service get-url"]
-        url = template.replace("%p", quote("+22376123456")).replace("%a", "STOP").replace("%T", "1542010000")
+        kannel_fills = {"%p": quote("+22376123456"), "%P": "36123", "%a": "STOP", "%I": "a-uuid",
+                        "%t": "2018-11-12+08:06:40"}  # fmt: skip
+        url = template
+        for escape, value in kannel_fills.items():
+            url = url.replace(escape, value)
         return requests.get(url, timeout=30)
 
 
@@ -66,3 +70,29 @@ def test_without_a_base_url_the_command_says_where_to_give_it(malux):
     result = malux("sms", "callback-urls")
     assert result.exit_code == 1
     assert "give --base-url or set MALUX_DLR_URL" in result.stderr
+
+
+def test_kannel_config_prints_the_sms_service_group_whose_get_url_the_receiver_accepts(malux, monkeypatch):
+    from tasks.sms.dlr_token import token_is_valid
+
+    monkeypatch.setenv("MALUX_DLR_SECRET", SECRET.decode())
+    monkeypatch.setenv("MALUX_DLR_URL", "https://dlr.example.org/malux")
+    result = malux("sms", "kannel-config")
+    assert result.exit_code == 0, result.output
+    settings = dict(
+        (part.strip() for part in line.split("=", 1)) for line in result.stdout.splitlines() if " = " in line
+    )
+    assert {k: settings[k] for k in ("group", "keyword", "max-messages", "omit-empty")} == {
+        "group": "sms-service", "keyword": "default", "max-messages": "0", "omit-empty": "true",
+    }  # fmt: skip
+    url = settings["get-url"].strip('"')
+    assert url.startswith("https://dlr.example.org/malux/mo/kannel?")
+    query = dict(part.split("=", 1) for part in url.split("?", 1)[1].split("&"))
+    assert {k: v for k, v in query.items() if k != "token"} == {
+        "from": "%p",
+        "to": "%P",
+        "text": "%a",
+        "id": "%I",
+        "at": "%t",
+    }
+    assert token_is_valid("gateway:kannel-mo", query["token"], SECRET)

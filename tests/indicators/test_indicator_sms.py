@@ -70,3 +70,48 @@ def test_weeks_broadcast_counts_weeks_with_an_accepted_message(program):
     program.message(3, "P1", "wired")
     value = program.indicator("sms_weeks_broadcast", period="201906B", campaign="2019-2020")
     assert (value.value, value.target) == (2, 21)
+
+
+def _query(program, inbox_id: int, at: str, keyword: str, beneficiary: str | None, reply: str | None) -> None:
+    """An incoming SMS, and its reply in the outbox with this status (None: no reply, e.g. past the cap)."""
+    from datetime import UTC, datetime
+
+    from warehouse.schema import sms_inbox, sms_outbox
+
+    received = datetime.fromisoformat(at)
+    program.insert(
+        sms_inbox, inbox_id=inbox_id, gateway="kannel", sender=f"+2237600000{inbox_id}", text=keyword,
+        received_at=received, keyword=keyword, beneficiary_id=beneficiary, language="fr",
+        reply_status="queued" if reply else "none", stored_at=datetime.now(UTC),
+    )  # fmt: skip
+    if reply:
+        program.insert(
+            sms_outbox, message_id=f"mo-{inbox_id}", campaign="mo", week=inbox_id,
+            beneficiary_id=f"inbox-{inbox_id}", phone="+22376000000", language="fr", body="reply",
+            encoding="GSM-7", segments=1, scheduled_at=received, status=reply, attempts=1,
+            queued_at=datetime.now(UTC),
+        )  # fmt: skip
+
+
+def test_queries_by_keyword_and_sender_and_the_share_the_gateway_accepted_a_reply_for(program):
+    program.beneficiary("P1")
+    queries = [  # (id, received, keyword, beneficiary, reply status)
+        (1, "2019-11-04 10:00", "price", "P1", "delivered"),
+        (2, "2019-11-05 10:00", "price", None, "wired"),
+        (3, "2019-12-01 10:00", "help", "P1", "queued"),  # not yet accepted by the gateway
+        (4, "2019-12-02 10:00", "price", "P1", None),  # past the daily cap: no reply
+        (5, "2020-01-02 10:00", "price", "P1", "delivered"),  # the next period
+    ]
+    for row in queries:
+        _query(program, *row)
+    in_period = [q for q in queries if q[1] < "2020-01-01"]
+    accepted = {"wired", "sent", "delivered", "undelivered"}
+    assert program.indicator("sms_queries", period="201906B").value == len(in_period)
+    price = program.indicator("sms_queries", "201906B", compute=False, keyword="price")
+    assert price.value == len([q for q in in_period if q[2] == "price"])
+    registered = program.indicator("sms_queries", "201906B", compute=False, sender_type="registered")
+    assert registered.value == len([q for q in in_period if q[3] is not None])
+    rate = program.indicator("sms_query_reply_rate", period="201906B", compute=False)
+    assert (rate.numerator, rate.denominator) == (sum(q[4] in accepted for q in in_period), len(in_period))
+    unknown = program.indicator("sms_query_reply_rate", "201906B", compute=False, sender_type="unknown")
+    assert (unknown.numerator, unknown.denominator) == (1, 1)

@@ -14,7 +14,7 @@ from warehouse.schema import metadata
 
 # The five heads every warehouse was left at before 0008 merged them.
 OLD_HEADS = ("0002", "0004", "0005", "0006", "0007")
-HEAD = "0012"
+HEAD = "0013"
 
 
 def _unmigrated(engine: Engine) -> list:

@@ -4,8 +4,9 @@ Routes (GET or POST; fields from the query string, and for POST from a form body
 - `/dlr/kannel?mid=&token=&status=%d&at=%T`          Kannel's dlr-url, a token per message (mid and token in
   the query, as the kannel gateway writes them)
 - `/dlr/africastalking/<gateway_token("africastalking-dlr")>`  AT's delivery reports (id, status, phoneNumber)
-- `/mo/kannel?from=%p&text=%a&at=%T&token=<gateway_token("kannel-mo")>`  Kannel sms-service get-url
-- `/mo/africastalking/<gateway_token("africastalking-mo")>`   AT's incoming messages (from, text, date)
+- `/mo/kannel?from=%p&to=%P&text=%a&id=%I&at=%t&token=<gateway_token("kannel-mo")>`  Kannel's get-url
+- `/mo/africastalking/<gateway_token("africastalking-mo")>`  AT's incoming messages (from, to, text, date, id)
+An incoming message is stored once (tasks/sms/inbox.py) and answered through the outbox, not in the response.
 - `/health`
 Answers: 200 stored (or already stored), 400 malformed or implausible, 403 bad token, 404 no such message,
 405 another method, 408 body too slow, 413 body too large, 500 not stored (the gateway retries). A reply waits
@@ -29,7 +30,8 @@ from starlette.responses import PlainTextResponse
 from starlette.types import Receive, Scope, Send
 
 from tasks.sms.dlr_token import token_is_valid
-from tasks.sms.optout import is_stop, mask_phone, opt_out_phone
+from tasks.sms.inbox import Incoming, store_and_answer
+from tasks.sms.optout import mask_phone
 from tasks.sms.receiver.callbacks import (
     MESSAGE_ID,
     Callback,
@@ -39,6 +41,7 @@ from tasks.sms.receiver.callbacks import (
     kannel_dlr,
 )
 from tasks.sms.receiver.store import Outcome, ReportWriter
+from tasks.sms.replies import ReplySender
 
 log = logging.getLogger("malux.dlr")
 WAIT_FOR_COMMIT_S = 60.0
@@ -82,8 +85,17 @@ def _printable_mid(fields: Fields) -> str:
 class ReceiverApp:
     """The ASGI app: route, token, body within its limits, then the callback handed to the writer."""
 
-    def __init__(self, engine: Engine, writer: ReportWriter, secret: bytes, limits: Limits) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        writer: ReportWriter,
+        secret: bytes,
+        limits: Limits,
+        replies: ReplySender | None = None,
+        daily_cap: int = 5,
+    ) -> None:
         self.engine, self.writer, self.secret, self.limits = engine, writer, secret, limits
+        self.replies, self.daily_cap = replies, daily_cap
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -181,16 +193,20 @@ class ReceiverApp:
         return await self._store(callback, f"{callback.gateway_message_id} to {mask_phone(callback.phone)}")
 
     async def mo(self, gateway: str, fields: Fields) -> Answer:
+        """Store the message and queue its one reply (sent by the reply thread, not in this response)."""
         sender, text = _first(fields, "from"), _first(fields, "text")
         if not sender:
             raise MalformedCallback("from must be given")
-        if not is_stop(text):
-            log.info("incoming message from %s ignored: not an opt-out", mask_phone(sender))
-            return 200, ""
         at = incoming_time((fields.get("at") or fields.get("date") or [None])[0], self._now())
-        ids = await run_in_threadpool(opt_out_phone, self.engine, sender, at, "stop_reply")
-        log.info("STOP from %s: %d beneficiaries opted out", mask_phone(sender), len(ids))
-        return 200, ""  # empty: Kannel sends no reply SMS (set omit-empty = true on the sms-service)
+        gateway_id = (_first(fields, "id") or None) and _first(fields, "id")[:128]
+        incoming = Incoming(gateway, sender, text, at, _first(fields, "to") or None, gateway_id)
+        stored = await run_in_threadpool(store_and_answer, self.engine, incoming, self.daily_cap)
+        if not stored.new:
+            log.info("incoming message %d from %s received again: not answered twice", stored.inbox_id,
+                     mask_phone(sender))  # fmt: skip
+        elif stored.reply_week is not None and self.replies is not None:
+            self.replies.submit(stored.reply_week)
+        return 200, ""  # empty: Kannel sends no reply SMS of its own (omit-empty = true on the sms-service)
 
 
 ROUTES: dict[str, _Route] = {

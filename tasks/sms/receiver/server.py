@@ -20,10 +20,12 @@ from sqlalchemy import Engine
 
 from malux.settings import ReceiverSettings, get_settings
 from tasks.sms.dlr_token import dlr_secret
+from tasks.sms.gateways import get_gateway
 from tasks.sms.receiver.app import WAIT_FOR_COMMIT_S, Limits, ReceiverApp
 from tasks.sms.receiver.callbacks import gateway_token
 from tasks.sms.receiver.protocol import guarded_protocol
 from tasks.sms.receiver.store import ReportWriter
+from tasks.sms.replies import ReplySender
 
 log = logging.getLogger("malux.dlr")
 BACKLOG = 4096  # a burst waits in the kernel's queue, not refused (capped by net.core.somaxconn)
@@ -60,9 +62,15 @@ class Receiver:
         self.secret = secret or dlr_secret()
         limits = settings or get_settings().receiver
         self.writer = ReportWriter(engine, clock_skew=timedelta(seconds=limits.clock_skew_s))
+        sms = get_settings().sms
+        self.replies = ReplySender(
+            engine, lambda: get_gateway(sms.gateway),
+            timedelta(seconds=sms.in_doubt_seconds), timedelta(seconds=sms.claim_lease_seconds),
+        )  # fmt: skip
         app = ReceiverApp(
             engine, self.writer, self.secret,
             Limits(limits.max_body_bytes, limits.body_timeout_s, limits.clock_skew_s),
+            self.replies, sms.daily_reply_cap,
         )  # fmt: skip
         fit_open_files(limits.max_connections)
         # Bound here, not by uvicorn, so the address (and a port taken) is known before serving starts.
@@ -96,12 +104,14 @@ class Receiver:
     def start(self) -> Receiver:
         """Serve from a background thread; returns once uvicorn listens."""
         self.writer.start()
+        self.replies.start()
         self._thread = threading.Thread(target=self._serve, name="dlr-http", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + STARTS_WITHIN_S
         while not self.server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.writer.stop()
+                self.replies.stop()
                 raise RuntimeError("the receiver did not start (see the log above)")
             time.sleep(0.01)
         return self
@@ -125,6 +135,7 @@ class Receiver:
             self._thread.join()
             self._thread = None
             self.writer.stop()
+            self.replies.stop()
         self.socket.close()
 
 
@@ -133,10 +144,31 @@ def callback_urls(base_url: str, secret: bytes | None = None) -> dict[str, str]:
     base = base_url.rstrip("/")
     return {
         "kannel dlr-url (set per message by the kannel gateway)": f"{base}/dlr/kannel?mid=…&token=…",
-        "kannel sms-service get-url": f"{base}/mo/kannel?from=%p&text=%a&at=%T&token="
-        + gateway_token("kannel-mo", secret),
+        "kannel sms-service get-url": kannel_get_url(base, secret),
         "africastalking delivery reports callback": f"{base}/dlr/africastalking/"
         + gateway_token("africastalking-dlr", secret),
         "africastalking incoming messages callback": f"{base}/mo/africastalking/"
         + gateway_token("africastalking-mo", secret),
     }
+
+
+def kannel_get_url(base_url: str, secret: bytes | None = None) -> str:
+    """Kannel's sms-service get-url: sender %p, receiver %P, text %a, Kannel's id %I, time %t, our token."""
+    token = gateway_token("kannel-mo", secret)
+    return f"{base_url.rstrip('/')}/mo/kannel?from=%p&to=%P&text=%a&id=%I&at=%t&token={token}"
+
+
+def kannel_sms_service(base_url: str, secret: bytes | None = None) -> str:
+    """The kannel.conf group that hands every incoming message to the receiver and lets MALUX answer it."""
+    return "\n".join(
+        [
+            "# MALUX: every incoming message to the receiver; MALUX answers through its outbox",
+            "group = sms-service",
+            "keyword = default",
+            f'get-url = "{kannel_get_url(base_url, secret)}"',
+            "max-messages = 0",
+            "omit-empty = true",
+            "catch-all = true",
+            "",
+        ]
+    )

@@ -61,9 +61,11 @@ concatenation = true
 
 group = sms-service
 keyword = default
-text = ""
+{sms_service}
 omit-empty = true
 """
+# Without a receiver, an incoming message gets an empty reply (nothing is sent back).
+NO_SERVICE = 'text = ""'
 
 
 def kannel_missing() -> str | None:
@@ -96,8 +98,11 @@ def decode_mt(line: str) -> tuple[str, str]:
 class Kannel:
     """One Kannel instance in its own folder; start() waits until a sendsms would be delivered."""
 
-    def __init__(self, run_dir: Path, http_retry: int = 3, http_delay: int = 1) -> None:
-        """smsbox retries a failed callback http_retry times, http_delay s apart: a receiver may be down."""
+    def __init__(
+        self, run_dir: Path, http_retry: int = 3, http_delay: int = 1, mo_get_url: str | None = None
+    ) -> None:
+        """smsbox retries a failed callback http_retry times, http_delay s apart: a receiver may be down.
+        mo_get_url: the sms-service get-url incoming messages go to (as `malux sms kannel-config` prints)."""
         self.run = Path(run_dir)
         self.run.mkdir(parents=True, exist_ok=True)
         self.admin, self.box, self.sendsms, self.fake = (free_port() for _ in range(4))
@@ -109,6 +114,7 @@ class Kannel:
                 admin=self.admin, box=self.box, sendsms=self.sendsms, fake=self.fake, run=self.run,
                 user=USER, password=PASSWORD, admin_password=ADMIN_PASSWORD, status_password=STATUS_PASSWORD,
                 http_retry=http_retry, http_delay=http_delay,
+                sms_service=f'get-url = "{mo_get_url}"\nmax-messages = 0' if mo_get_url else NO_SERVICE,
             )
         )  # fmt: skip
 
@@ -162,6 +168,15 @@ class Kannel:
     def smsc_up(self) -> None:
         """(Re)start the fake SMSC; Kannel then drains what it queued while the SMSC was away."""
         argv = [FAKESMSC, "-H", "127.0.0.1", "-r", str(self.fake), "-m", "0", "0 0 text unused"]
+        self._spawn("fakesmsc", argv)
+        self._wait("fake SMSC", self.smsc_online)
+
+    def send_mo(self, sender: str, receiver: str, text: str) -> None:
+        """A subscriber's SMS to the short code: the fake SMSC, restarted, sends this one message (then
+        stays connected, receiving what Kannel sends as before)."""
+        self.smsc_down()
+        template = f"{sender} {receiver} text {text}"
+        argv = [FAKESMSC, "-H", "127.0.0.1", "-r", str(self.fake), "-m", "1", template]
         self._spawn("fakesmsc", argv)
         self._wait("fake SMSC", self.smsc_online)
 
