@@ -69,9 +69,11 @@ def _weeks_table(weeks: list[CampaignWeek]):
 
 
 def _accepted_in_period(context: Context) -> list[Measure]:
-    """sms_sent, sms_delivered and sms_delivery_rate: messages whose week's send time falls in the period."""
+    """sms_sent, sms_delivered and sms_delivery_rate: broadcast messages whose week's send time falls in the
+    period (replies to incoming messages are counted by sms_query_reply_rate, not here)."""
     o, r = sms_outbox, sms_delivery_reports
     in_period = and_(
+        o.c.campaign != REPLY_CAMPAIGN,
         o.c.status.in_(ACCEPTED_BY_GATEWAY),
         o.c.scheduled_at >= context.period.starts_at,
         o.c.scheduled_at < context.period.ends_before,

@@ -115,3 +115,14 @@ def test_queries_by_keyword_and_sender_and_the_share_the_gateway_accepted_a_repl
     assert (rate.numerator, rate.denominator) == (sum(q[4] in accepted for q in in_period), len(in_period))
     unknown = program.indicator("sms_query_reply_rate", "201906B", compute=False, sender_type="unknown")
     assert (unknown.numerator, unknown.denominator) == (1, 1)
+
+
+def test_replies_to_incoming_messages_are_not_counted_as_broadcast_sms(program):
+    program.message(1, "P1", "delivered", final_at="2019-11-04 09:00")
+    program.message(1, "P2", "undelivered", final_at="2019-11-04 09:00")
+    _query(program, 1, "2019-11-04 10:00", "price", None, "delivered")  # a reply, accepted and delivered
+    _query(program, 2, "2019-11-05 10:00", "help", None, "wired")
+    broadcast = 2  # the two weekly messages above; the replies count in sms_query_reply_rate only
+    assert program.indicator("sms_sent", period="201906B").value == broadcast
+    rate = program.indicator("sms_delivery_rate", period="201906B", compute=False)
+    assert (rate.numerator, rate.denominator) == (1, broadcast)
