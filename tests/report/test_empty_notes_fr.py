@@ -15,9 +15,9 @@ def _empty_notes() -> set[str]:
     found: set[str] = set()
     for path in INDICATORS.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.keyword) and node.arg == "empty_note":
-                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                    found.add(node.value.value)
+            constant = isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant)
+            if constant and node.arg == "empty_note" and isinstance(node.value.value, str):
+                found.add(node.value.value)
     return found
 
 
