@@ -2,6 +2,10 @@
 
 Each reply is its own outbox "week" (campaign `mo`), so its claim never waits behind a weekly broadcast's
 rows, and a reply a dead receiver left in doubt is judged by the same in-doubt rule when it restarts.
+Replies are paced by the gateway's rate limit (`tasks/sms/pacing.py`), beside the broadcast, never behind it.
+A reply the gateway turns away for now stays queued however often that happens (the idle loop tries it
+again); only a refusal for good fails it, and a reply that may have reached the gateway waits for the
+in-doubt rule, so none is sent twice.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import Engine
 from tasks.sms.gateways.base import Gateway
 from tasks.sms.inbox import REPLY_CAMPAIGN, unsent_reply_weeks
 from tasks.sms.outbox import send_queued
+from tasks.sms.pacing import sms_pace
 
 log = logging.getLogger("malux.replies")
 _STOP = -1
@@ -34,8 +39,11 @@ class ReplySender:
         in_doubt_after: timedelta,
         claim_lease: timedelta,
         retry_every_s: float = RETRY_EVERY_S,
+        pace: Callable[[str], Callable[[int], None]] = sms_pace,
     ) -> None:
+        """pace: given the gateway's name, the hook that takes n of its rate limit's slots before n are sent."""
         self.engine, self._gateway, self.retry_every_s = engine, gateway, retry_every_s
+        self._pace = pace
         self.in_doubt_after, self.claim_lease = in_doubt_after, claim_lease
         self._queue: queue.Queue[int] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -72,14 +80,15 @@ class ReplySender:
             return None
 
     def _run(self) -> None:
-        gateway = None
+        gateway, pace = None, None
         while (week := self._next()) != _STOP:
             if week is None:
                 continue
             try:
                 gateway = gateway or self._gateway()
+                pace = pace or self._pace(gateway.name)  # no pace, no send: the reply stays queued
                 summary = send_queued(
-                    self.engine, REPLY_CAMPAIGN, week, gateway, workers=1,
+                    self.engine, REPLY_CAMPAIGN, week, gateway, workers=1, pace=pace, max_attempts=None,
                     in_doubt_after=self.in_doubt_after, claim_lease=self.claim_lease,
                 )  # fmt: skip
                 log.info("reply %d: %d sent, %d failed, %d in doubt", week, summary.sent, summary.failed,
