@@ -1,9 +1,9 @@
 """The pace of every SMS the receiver sends: the gateway's `sms-<gateway>` rate limit, shared or in-process.
 
 With a Prefect API configured (PREFECT_API_URL), replies take slots of the same rate limit as the weekly
-broadcast (`tasks/sms/rate_limits.py`), so both share the gateway's throughput: a reply waits for a slot, never
-for the broadcast to finish. Without one, the receiver paces itself at the rate deployments/limits.yaml gives
-that gateway. A gateway with no limit there is refused: nothing is sent unpaced.
+broadcast (`tasks/sms/rate_limits.py`), so both share the gateway's throughput: a reply waits for a slot,
+never for the broadcast to finish. Without one, the receiver paces itself at the rate
+deployments/limits.yaml gives that gateway. A gateway with no limit there is refused: nothing goes unpaced.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def local_rate_limit(gateway: str) -> LocalRateLimit:
 
 
 def sms_pace(gateway: str) -> Callable[[int], None]:
-    """pace(n) before n messages go to the gateway: the server's limit when one is configured, else our own."""
+    """pace(n) before n messages go to the gateway: the server's limit if one is configured, else our own."""
     if PREFECT_API_URL.value():
         pace = gateway_pace(gateway)  # a limit missing on the server fails here
         if pace is None:  # a gateway the broadcast need not pace on the server is still paced here

@@ -41,7 +41,7 @@ class ReplySender:
         retry_every_s: float = RETRY_EVERY_S,
         pace: Callable[[str], Callable[[int], None]] = sms_pace,
     ) -> None:
-        """pace: given the gateway's name, the hook that takes n of its rate limit's slots before n are sent."""
+        """pace: given the gateway's name, the hook taking n of its rate limit's slots before n are sent."""
         self.engine, self._gateway, self.retry_every_s = engine, gateway, retry_every_s
         self._pace = pace
         self.in_doubt_after, self.claim_lease = in_doubt_after, claim_lease

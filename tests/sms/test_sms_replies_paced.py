@@ -1,4 +1,4 @@
-"""Replies to incoming SMS: counted in the week's cost, paced by the gateway's rate limit, retried when refused."""
+"""Replies to incoming SMS: in the week's cost, paced by the gateway's rate limit, retried while refused."""
 
 from __future__ import annotations
 
