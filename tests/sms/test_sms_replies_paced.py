@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
+from receiver.dlr_harness import add_beneficiaries, migrated_warehouse
 from sqlalchemy import insert, select
 
 from malux.settings import PROJECT_ROOT
@@ -57,6 +62,34 @@ def test_the_weeks_cost_counts_the_replies_the_gateway_accepted_in_its_seven_day
     assert preview.replies.cost_xof == reply_segments * price
     assert preview.cost_xof == preview.segments * price  # the broadcast's own, unchanged
     assert preview.total_cost_xof == preview.cost_xof + reply_segments * price
+
+
+def _preview(data_dir, fmt: str) -> str:
+    env = {**os.environ, "MALUX_DATA_DIR": str(data_dir), "MALUX_SMS_COST_PER_SEGMENT_XOF": "20"}
+    command = [sys.executable, "-m", "malux.cli.main", "sms", "preview", "--campaign", CAMPAIGN]
+    result = subprocess.run(
+        [*command, "--week", str(WEEK), "--format", fmt], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_preview_command_shows_the_replies_cost_beside_the_broadcasts_and_their_total(data_dir):
+    engine = migrated_warehouse(f"sqlite:///{data_dir / 'warehouse.sqlite'}")
+    add_beneficiaries(engine, 2)
+    starts = week_for(CAMPAIGN, WEEK).send_at
+    rows = [_reply_row(1, starts + timedelta(hours=2), 2, "delivered"), _reply_row(2, starts, 3, "wired")]
+    with engine.begin() as conn:
+        conn.execute(insert(sms_outbox), rows)
+    engine.dispose()
+    data = json.loads(_preview(data_dir, "json"))
+    reply_segments = sum(r["segments"] for r in rows)
+    assert data["replies"]["replies"] == len(rows)
+    assert data["replies"]["cost_xof"] == reply_segments * 20
+    assert data["total_cost_xof"] == data["segments"] * 20 + reply_segments * 20
+    table = _preview(data_dir, "table")
+    assert f"Replies to incoming SMS ({starts:%d/%m/%Y} to " in table
+    assert f"{len(rows)} sent, {reply_segments} segments, {reply_segments * 20} XOF" in table
 
 
 class _Gateway:
