@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -47,9 +48,11 @@ class ReplySender:
         self.in_doubt_after, self.claim_lease = in_doubt_after, claim_lease
         self._queue: queue.Queue[int] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._retry_at = 0.0  # when the unsent replies are next looked for (time.monotonic)
 
     def start(self) -> ReplySender:
         self._requeue_unsent()
+        self._retry_at = time.monotonic() + self.retry_every_s
         self._thread = threading.Thread(target=self._run, name="sms-replies", daemon=True)
         self._thread.start()
         return self
@@ -69,15 +72,20 @@ class ReplySender:
             self._queue.put(week)
 
     def _next(self) -> int | None:
-        """The next reply to send; None when idle for `retry_every_s`, after queueing what is left unsent."""
-        try:
-            return self._queue.get(timeout=self.retry_every_s)
-        except queue.Empty:
+        """The next reply to send; None every `retry_every_s`, busy or idle, after queueing what is left
+        unsent, so a steady stream of new requests never keeps a refused reply from its next try."""
+        wait = self._retry_at - time.monotonic()
+        if wait > 0:
             try:
-                self._requeue_unsent()
-            except Exception as exc:  # the warehouse is away: try again at the next turn
-                log.error("could not look for unsent replies: %s", type(exc).__name__)
-            return None
+                return self._queue.get(timeout=wait)
+            except queue.Empty:
+                pass
+        self._retry_at = time.monotonic() + self.retry_every_s
+        try:
+            self._requeue_unsent()
+        except Exception as exc:  # the warehouse is away: try again at the next turn
+            log.error("could not look for unsent replies: %s", type(exc).__name__)
+        return None
 
     def _run(self) -> None:
         gateway, pace = None, None

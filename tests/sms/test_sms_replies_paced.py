@@ -158,6 +158,23 @@ def test_a_reply_refused_for_now_more_often_than_the_broadcasts_attempts_is_sent
     assert (row.status, row.attempts) == ("wired", MAX_ATTEMPTS + 2)
 
 
+def test_the_look_for_unsent_replies_comes_when_due_even_with_new_requests_waiting(engine, program):
+    from tasks.sms.replies import ReplySender
+
+    program.beneficiary("B1")
+    left = store_and_answer(engine, _mo("AIDE", 3), daily_cap=5)  # queued, as a reply refused for now is
+    sender = ReplySender(
+        engine, lambda: None, timedelta(minutes=10), timedelta(seconds=45), retry_every_s=3600,
+        pace=lambda _name: lambda _n: None,
+    )  # fmt: skip
+    sender._retry_at = time.monotonic() - 1  # the look is due (the thread is not started: nothing is sent)
+    sender.submit(10**6)  # a new request waiting
+    assert sender._next() is None  # the due look first, not the waiting request
+    assert [sender._next(), sender._next()] == [10**6, left.reply_week]
+    sender.submit(7)
+    assert sender._next() == 7  # the next look is an hour away: requests are served
+
+
 def test_a_reply_refused_for_good_stays_failed_and_is_not_tried_again(engine, program):
     from tasks.sms.gateways.base import SendResult
     from tasks.sms.replies import ReplySender
