@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from tasks.redact import redact
 from tasks.sms.gateways.base import Gateway
 from tasks.sms.inbox import REPLY_CAMPAIGN, unsent_reply_weeks
 from tasks.sms.outbox import send_queued
@@ -94,12 +95,18 @@ class ReplySender:
                 continue
             try:
                 gateway = gateway or self._gateway()
-                pace = pace or self._pace(gateway.name)  # no pace, no send: the reply stays queued
+                try:
+                    pace = pace or self._pace(gateway.name)
+                except Exception as exc:  # no pace, no send: the reply stays queued, tried again later
+                    log.error(
+                        "reply %d not sent, %s cannot be paced: %s", week, gateway.name, redact(str(exc))
+                    )
+                    continue
                 summary = send_queued(
                     self.engine, REPLY_CAMPAIGN, week, gateway, workers=1, pace=pace, max_attempts=None,
                     in_doubt_after=self.in_doubt_after, claim_lease=self.claim_lease,
                 )  # fmt: skip
                 log.info("reply %d: %d sent, %d failed, %d in doubt", week, summary.sent, summary.failed,
                          summary.in_doubt)  # fmt: skip
-            except Exception as exc:  # the reply stays queued: the next start sends it
+            except Exception as exc:  # the reply stays queued: the next look for unsent replies sends it
                 log.error("reply %d not sent: %s", week, type(exc).__name__)
