@@ -79,7 +79,7 @@ def sms_preview(
     )
     if fmt is Format.json:
         data = asdict(preview) | {"cost_per_segment_xof": settings.sms.cost_per_segment_xof}
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         return
     table = Table(
         "lang", "cercle", "text", "encoding", "UCS-2 forced by", "segments", "recipients", "cost (XOF)",
@@ -91,10 +91,16 @@ def sms_preview(
             str(line.segments), f"{line.recipients:,}", f"{line.cost_xof:,.0f}",
         )  # fmt: skip
     out.print(table)
+    replies = preview.replies
     out.print(
-        f"Total: {preview.recipients:,} recipients, {preview.segments:,} segments, "
+        f"Broadcast: {preview.recipients:,} recipients, {preview.segments:,} segments, "
         f"{preview.cost_xof:,.0f} XOF at {settings.sms.cost_per_segment_xof:g} XOF a segment."
     )
+    out.print(
+        f"Replies to incoming SMS ({replies.starts_at:%d/%m/%Y} to {replies.ends_before:%d/%m/%Y}): "
+        f"{replies.replies:,} sent, {replies.segments:,} segments, {replies.cost_xof:,.0f} XOF."
+    )
+    out.print(f"Total: {preview.total_cost_xof:,.0f} XOF.")
 
 
 @user_errors

@@ -143,8 +143,10 @@ class _Answers:
     doubt: list[dict]  # may have reached the gateway unanswered: {"mid", "err"}
 
 
-def _sort_answers(rows: list, answers: dict[str, SendResult]) -> _Answers:
-    """What each row's answer does to it; a row the gateway did not answer is refused for now."""
+def _sort_answers(rows: list, answers: dict[str, SendResult], max_attempts: int | None) -> _Answers:
+    """What each row's answer does to it; a row the gateway did not answer is refused for now.
+
+    A row refused for now goes back to 'queued' while it has attempts left (max_attempts None: always)."""
     sorted_ = _Answers(datetime.now(UTC), [], [], [], [])
     for r in rows:
         answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
@@ -154,7 +156,7 @@ def _sort_answers(rows: list, answers: dict[str, SendResult]) -> _Answers:
             sorted_.wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
         elif answer.in_doubt:
             sorted_.doubt.append({"mid": r.message_id, "err": answer.error})
-        elif answer.transient and r.attempts < MAX_ATTEMPTS:
+        elif answer.transient and (max_attempts is None or r.attempts < max_attempts):
             sorted_.retry.append({"mid": r.message_id, "err": answer.error})
         else:
             sorted_.final.append({"mid": r.message_id, "err": answer.error})
@@ -212,9 +214,12 @@ class _SendRun:
     Whatever the run took and did not send goes back to 'queued' when it closes (`tasks/sms/claims.py`).
     """
 
-    def __init__(self, engine: Engine, gateway: Gateway, campaign: str, week: int, chunk: int, workers: int):
+    def __init__(
+        self, engine: Engine, gateway: Gateway, campaign: str, week: int, chunk: int, workers: int,
+        max_attempts: int | None = MAX_ATTEMPTS,
+    ) -> None:  # fmt: skip
         self.engine, self.gateway, self.campaign, self.week = engine, gateway, campaign, week
-        self.chunk, self.workers = chunk, workers
+        self.chunk, self.workers, self.max_attempts = chunk, workers, max_attempts
         self.pool = (
             ThreadPoolExecutor(workers, thread_name_prefix=f"sms-{gateway.name}") if workers > 1 else None
         )
@@ -263,7 +268,7 @@ class _SendRun:
         except BaseException:
             release(self.engine, on_wire, OutboxStatus.SENDING)  # nothing of this chunk was answered
             raise
-        return _sort_answers(on_wire.rows, answers)
+        return _sort_answers(on_wire.rows, answers, self.max_attempts)
 
     def close(self) -> None:
         """Wait for the bookkeeping (answers are recorded before we return); give back what was not sent."""
@@ -287,6 +292,7 @@ def send_queued(
     pace: Callable[[int], None] | None = None,
     in_doubt_after: timedelta = IN_DOUBT_AFTER,
     claim_lease: timedelta = CLAIM_LEASE,
+    max_attempts: int | None = MAX_ATTEMPTS,
 ) -> SendSummary:
     """Hand the week's queued messages to the gateway in chunks; a row leaves 'queued' once, when claimed.
 
@@ -295,14 +301,16 @@ def send_queued(
     transaction while the next chunk is in flight. A sender killed mid-run leaves its chunk ahead 'claimed'
     (queued again after `claim_lease`) and its chunk on the wire 'sending' (after `in_doubt_after`, rows a
     delivery report vouches for become wired and the rest are queued again): see `tasks/sms/claims.py`.
-    `pace(n)` is called before a chunk of n is sent.
+    `pace(n)` is called before a chunk of n is sent. A row the gateway refuses for now is queued again while
+    its attempts stay under `max_attempts` (None: always, for a sender that tries again later), then failed.
     A subscriber who opted out up to `as_of` (naive UTC, default now) is skipped; a backfill of past weeks
     passes the week's send_at, or every later opt-out would cancel that subscriber's earlier weeks.
     """
     with engine.begin() as conn:
         skipped = _cancel_opted_out(conn, campaign, week, as_of or datetime.now(UTC).replace(tzinfo=None))
         settle_dead_senders(conn, campaign, week, datetime.now(UTC), claim_lease, in_doubt_after)
-    run = _SendRun(engine, gateway, campaign, week, chunk_size, workers or getattr(gateway, "concurrency", 1))
+    workers = workers or getattr(gateway, "concurrency", 1)
+    run = _SendRun(engine, gateway, campaign, week, chunk_size, workers, max_attempts)
     try:
         tally = run.run(pace)
     finally:
