@@ -9,9 +9,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tasks.loans.follow_up import LateLoan
+from tasks.report.translations import keyed
 from tasks.safe_cells import safe_xlsx_cell
 
-CROPS_FR = {"sesame": "Sésame", "rice": "Riz", "fonio": "Fonio"}
+# the crops as the note names them in French (context `crop:<code>` in the report's catalogues)
+CROPS_FR = keyed("crop", "fr")
 
 # (header, width, value of a late loan)
 COLUMNS = (

@@ -1,96 +1,13 @@
-"""The evaluation report's own words in French and English; they move to the catalogues with labels.py's."""
+"""The evaluation report's own words in French and English, read from the gettext catalogues.
+
+`WORDS[lang][key]` is context `evaluation:<key>`; `KINDS[lang][aggregation]` is
+`evaluation-kind:<aggregation>`, worded for a campaign (`sur la campagne`) where the note's `kind:` says
+`sur la période`.
+"""
 
 from __future__ import annotations
 
-WORDS = {
-    "fr": {
-        "title": "Rapport d'évaluation et de capitalisation",
-        "campaign": "Campagne",
-        "all_campaigns": "toutes campagnes",
-        "summary": "La campagne en bref",
-        "weeks_broadcast": "Semaines de campagne diffusées",
-        "mean_reach": "Portée des SMS (toutes semaines)",
-        "sms_sent": "SMS acceptés par la passerelle",
-        "sms_delivered": "Remis (DLR)",
-        "delivery_rate": "Taux de remise",
-        "best_week": "Meilleure semaine",
-        "worst_week": "Semaine la plus faible",
-        "operators": "Livraison des SMS par opérateur",
-        "operator": "Opérateur",
-        "results": "Résultats : les deux campagnes côte à côte",
-        "change": "Évolution",
-        "points": "pts",
-        "colon": " :",
-        "then": " ; ",
-        "lessons": "Enseignements tirés des données",
-        "weakest_cercles": "Cercles où la portée a été la plus faible",
-        "weakest_operators": "Opérateurs où la portée a été la plus faible",
-        "no_reach": "aucune portée calculable",
-        "weeks_under": "Semaines sous {floor} de portée",
-        "weeks_under_none": "Aucune semaine sous {floor} de portée",
-        "of": "sur",
-        "weeks": "semaines",
-        "optouts": "Désabonnements (STOP) pendant la campagne",
-        "unknown": "inconnu",
-        "quarantine": "Lignes mises en quarantaine par partenaire (tous les fichiers reçus)",
-        "files_rejected": "fichier(s) rejeté(s)",
-        "arrears": "Principal échu non remboursé {kind}, par IMF",
-        "late_30": "dont à plus de 30 jours",
-        "portfolio_of": "encours",
-        "no_arrears": "aucun encours",
-        "women": "Part des femmes parmi les producteurs formés",
-        "contacts": "Contacts téléphoniques valides collectés",
-        "versus": "contre",
-        "in_campaign": "en",
-        "none": "Aucune valeur sur cette campagne.",
-        "computed": "Valeurs recalculées depuis les lignes de l'entrepôt sur la fenêtre de chaque campagne "
-        "(du premier envoi à 7 jours après le dernier) : flux sommés sur la campagne, stocks à sa fin.",
-    },
-    "en": {
-        "title": "Evaluation and capitalisation report",
-        "campaign": "Campaign",
-        "all_campaigns": "all campaigns",
-        "summary": "The campaign at a glance",
-        "weeks_broadcast": "Campaign weeks broadcast",
-        "mean_reach": "SMS reach (all weeks)",
-        "sms_sent": "SMS accepted by the gateway",
-        "sms_delivered": "Delivered (DLR)",
-        "delivery_rate": "Delivery rate",
-        "best_week": "Best week",
-        "worst_week": "Weakest week",
-        "operators": "SMS delivery by operator",
-        "operator": "Operator",
-        "results": "Results: both campaigns side by side",
-        "change": "Change",
-        "points": "pts",
-        "colon": ":",
-        "then": "; ",
-        "lessons": "Lessons drawn from the data",
-        "weakest_cercles": "Cercles where reach was weakest",
-        "weakest_operators": "Operators where reach was weakest",
-        "no_reach": "no reach to compute",
-        "weeks_under": "Weeks under {floor} reach",
-        "weeks_under_none": "No week under {floor} reach",
-        "of": "of",
-        "weeks": "weeks",
-        "optouts": "Opt-outs (STOP) during the campaign",
-        "unknown": "unknown",
-        "quarantine": "Rows quarantined by partner (every file received)",
-        "files_rejected": "file(s) rejected",
-        "arrears": "Principal past due and not repaid {kind}, by MFI",
-        "late_30": "of which more than 30 days late",
-        "portfolio_of": "portfolio",
-        "no_arrears": "no outstanding loan",
-        "women": "Share of women among trained producers",
-        "contacts": "Valid phone contacts collected",
-        "versus": "against",
-        "in_campaign": "in",
-        "none": "No value over this campaign.",
-        "computed": "Values recomputed from the warehouse rows over each campaign's window (first send to 7 "
-        "days after the last): flows summed over the campaign, stocks at its end.",
-    },
-}
-KINDS = {
-    "fr": {"period": "sur la campagne", "to_date": "à date", "at_end": "au {day}"},
-    "en": {"period": "over the campaign", "to_date": "to date", "at_end": "at {day}"},
-}
+from tasks.report.translations import keyed, languages
+
+WORDS = {lang: keyed("evaluation", lang) for lang in languages()}
+KINDS = {lang: keyed("evaluation-kind", lang) for lang in languages()}

@@ -11,39 +11,10 @@ from sqlalchemy import Engine
 
 from tasks.loans.follow_up import loan_follow_up
 from tasks.report.labels import number, percent
+from tasks.report.translations import keyed, languages
 
-WORDS = {
-    "fr": {
-        "title": "Suivi des crédits au {day}",
-        "aging": "Ancienneté des impayés",
-        "bucket": "Jours de retard",
-        "current": "à jour",
-        "loans": "Prêts",
-        "outstanding": "Encours (FCFA)",
-        "share": "Part",
-        "total": "Total",
-        "par": "Portefeuille à risque par IMF",
-        "mfi": "IMF",
-        "glp": "Encours brut (FCFA)",
-        "none": "Aucun encours de crédit à cette date.",
-        "note": "Prêts passés en perte exclus ; un prêt rééchelonné compte dans le PAR.",
-    },
-    "en": {
-        "title": "Loan follow-up at {day}",
-        "aging": "Portfolio aging",
-        "bucket": "Days past due",
-        "current": "current",
-        "loans": "Loans",
-        "outstanding": "Outstanding (XOF)",
-        "share": "Share",
-        "total": "Total",
-        "par": "Portfolio at risk by MFI",
-        "mfi": "MFI",
-        "glp": "Gross loan portfolio (XOF)",
-        "none": "No outstanding loan portfolio on that day.",
-        "note": "Written-off loans excluded; a rescheduled loan counts in PAR.",
-    },
-}
+# The block's fixed words, `WORDS[lang][key]` (context `loans:<key>` in the catalogues).
+WORDS = {lang: keyed("loans", lang) for lang in languages()}
 
 
 def loans_section(engine: Engine, as_of: date, lang: str) -> dict[str, Any]:

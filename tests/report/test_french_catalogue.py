@@ -13,10 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
+from jinja2 import Environment, nodes
 from program_builder import REPO_CONFIG
 
-from tasks.report import charts
-from tasks.report.labels import TEXT, check_label, reason_label, value_label
+from tasks.loans import arrears_xlsx
+from tasks.report import charts, evaluation_words, loans_section
+from tasks.report.labels import KIND_WORDS, TEXT, check_label, reason_label, value_label
+from tasks.standardise import nul_cells
 from tasks.standardise.values import EXPECTED
 from tasks.validate.references import check_references
 
@@ -70,6 +73,107 @@ def test_the_note_has_the_same_words_in_both_languages():
     assert all(TEXT["fr"][key] != TEXT["en"][key] for key in ("title", "headline", "quality"))
 
 
+# the report's other word lists, each a view over one context of the catalogues
+VIEWS = {
+    "evaluation": evaluation_words.WORDS,
+    "evaluation-kind": evaluation_words.KINDS,
+    "loans": loans_section.WORDS,
+}
+
+
+def _context(context: str) -> dict[str, dict[str, str]]:
+    """`{lang: {key: text}}` of the messages `<context>:<key>`, read from the files themselves."""
+    prefix = f"{context}:"
+    template = _catalogue(LOCALE / "messages.pot")
+    french = _catalogue(LOCALE / "fr" / "LC_MESSAGES" / "messages.po")
+    return {
+        "en": {c[len(prefix) :]: m.id for (c, _), m in template.items() if c and c.startswith(prefix)},
+        "fr": {c[len(prefix) :]: m.string for (c, _), m in french.items() if c and c.startswith(prefix)},
+    }
+
+
+@pytest.mark.parametrize("context", sorted(VIEWS))
+def test_the_report_word_lists_are_the_catalogue_with_the_same_keys_and_placeholders(context):
+    expected = _context(context)
+    assert expected["en"], f"no {context}: message in the template"
+    assert VIEWS[context] == expected
+    assert set(expected["fr"]) == set(expected["en"])
+    for key, english in expected["en"].items():
+        french = expected["fr"][key]
+        assert french, f"{context}:{key} has no French"
+        assert _fields(french) == _fields(english), f"{context}:{key}: the placeholders differ"
+
+
+def test_the_evaluation_names_the_same_kinds_of_number_as_the_note():
+    assert set(evaluation_words.KINDS["fr"]) == set(KIND_WORDS["fr"])
+
+
+def _used_keys(source: Path, names: set[str]) -> set[str]:
+    """The constant keys a module reads from `words[...]` or `WORDS[lang][...]`."""
+    keys = set()
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)):
+            continue
+        target = node.value.value if isinstance(node.value, ast.Subscript) else node.value
+        if isinstance(target, ast.Name) and target.id in names and isinstance(node.slice.value, str):
+            keys.add(node.slice.value)
+    return keys
+
+
+def _template_keys(name: str, *path: str) -> set[str]:
+    """The attributes a template reads from the word dict at `path` (`w`, or `loans.t`)."""
+    source = (ROOT / "tasks" / "report" / "templates" / name).read_text(encoding="utf-8")
+    keys = set()
+    for node in Environment().parse(source).find_all(nodes.Getattr):
+        inner, chain = node.node, []
+        while isinstance(inner, nodes.Getattr):
+            chain.insert(0, inner.attr)
+            inner = inner.node
+        if isinstance(inner, nodes.Name) and (inner.name, *chain) == path:
+            keys.add(node.attr)
+    return keys
+
+
+def test_every_word_the_evaluation_and_loans_block_read_is_in_both_languages():
+    report = ROOT / "tasks" / "report"
+    evaluation_keys = _used_keys(report / "evaluation.py", {"words", "WORDS"}) | _template_keys(
+        "evaluation.html.j2", "w"
+    )
+    loans_keys = _used_keys(report / "loans_section.py", {"words", "WORDS"}) | _template_keys(
+        "_loans.html.j2", "loans", "t"
+    )
+    assert {"title", "unknown", "then", "computed"} <= evaluation_keys and {"title", "note"} <= loans_keys
+    for lang in ("fr", "en"):
+        assert evaluation_keys <= set(evaluation_words.WORDS[lang]), evaluation_keys - set(
+            evaluation_words.WORDS[lang]
+        )
+        assert loans_keys <= set(loans_section.WORDS[lang]), loans_keys - set(loans_section.WORDS[lang])
+
+
+def _language_dicts(source: Path) -> list[int]:
+    """Lines of dict literals keyed by `"fr"` and `"en"` with literal dicts as values: words kept in code."""
+    found = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Dict):
+            keyed = {
+                k.value: v for k, v in zip(node.keys, node.values, strict=True) if isinstance(k, ast.Constant)
+            }
+            if {"fr", "en"} <= set(keyed) and any(isinstance(keyed[lang], ast.Dict) for lang in ("fr", "en")):
+                found.append(node.lineno)
+    return found
+
+
+def test_no_report_module_keeps_its_words_in_a_language_dictionary():
+    sources = [*(ROOT / "tasks" / "report").glob("*.py"), *(ROOT / "tasks" / "loans").glob("*.py")]
+    assert len(sources) > 10
+    held = {source.name: lines for source in sources if (lines := _language_dicts(source))}
+    assert held == {}
+
+
+def test_the_arrears_list_names_crops_as_the_french_catalogue_does():
+    assert _context("crop")["fr"] == arrears_xlsx.CROPS_FR and "sesame" in arrears_xlsx.CROPS_FR
+
+
 def test_every_check_the_validation_can_store_has_french_words():
     checks = {entry["type"] for entry in _suite_expectations()} | _reader_checks()
     assert {"expect_column_values_to_not_be_null", "parse_date", "known_reference"} <= checks
@@ -79,7 +183,10 @@ def test_every_check_the_validation_can_store_has_french_words():
 
 
 def test_every_reason_a_suite_or_a_reader_stores_is_translated():
-    reasons = {entry["meta"]["reason"] for entry in _suite_expectations()} | set(EXPECTED.values())
+    reasons = {entry["meta"]["reason"] for entry in _suite_expectations()} | {
+        *EXPECTED.values(),
+        nul_cells.REASON,
+    }
     assert len(reasons) > 40
     for reason in reasons:
         assert reason_label(reason, "fr") != reason, f"no French for {reason!r}"
