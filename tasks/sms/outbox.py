@@ -26,6 +26,7 @@ from tasks.sms.claims import (
 from tasks.sms.compose import Composed, compose_week
 from tasks.sms.gateways.base import Gateway, OutgoingSms, SendResult
 from tasks.sms.reports import advance_outbox
+from warehouse.capped import capped
 from warehouse.schema import sms_optout, sms_outbox
 from warehouse.sms_status import OutboxStatus
 
@@ -151,7 +152,7 @@ def _sort_answers(rows: list, answers: dict[str, SendResult], max_attempts: int 
     for r in rows:
         answer = answers.get(r.message_id) or SendResult(r.message_id, False, None, "no answer", True)
         if answer.error:  # whatever the gateway, no secret reaches the error column
-            answer = replace(answer, error=redact(answer.error)[:500])
+            answer = replace(answer, error=capped(redact(answer.error)))
         if answer.accepted:
             sorted_.wired.append({"mid": r.message_id, "gmid": answer.gateway_message_id})
         elif answer.in_doubt:

@@ -14,6 +14,7 @@ from malux.settings import get_settings
 from tasks.redact import redact
 from tasks.sms.dlr_token import dlr_secret, token_for
 from tasks.sms.gateways.base import OutgoingSms, SendResult
+from warehouse.capped import capped
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class KannelGateway:
         try:
             response = self.session.get(self.url, params=self.params_for(sms), timeout=self.timeout)
         except requests.RequestException as exc:
-            error = mask(f"{type(exc).__name__}: {exc}", [self.password])[:500]
+            error = capped(mask(f"{type(exc).__name__}: {exc}", [self.password]))
             if _never_reached_kannel(exc):
                 return SendResult(sms.message_id, False, None, error, transient=True)
             return SendResult(sms.message_id, False, None, f"in doubt: {error}", in_doubt=True)
@@ -101,7 +102,7 @@ class KannelGateway:
             if body.startswith("3:"):
                 log.info("Kannel queued %s for later delivery (SMSC not connected)", sms.message_id)
             return SendResult(sms.message_id, True, None)
-        error = mask(f"Kannel {response.status_code}: {body}", [self.password])[:500]
+        error = capped(mask(f"Kannel {response.status_code}: {body}", [self.password]))
         if 400 <= response.status_code < 500:
             return SendResult(sms.message_id, False, None, error)  # not routable, bad request, credentials
         return SendResult(sms.message_id, False, None, error, transient=True)
